@@ -1,0 +1,299 @@
+// The Cumulocity-like test broker: aedes with Cumulocity's login, ClientId, topic, retain, will
+// and size rules, a session store that marks resent messages DUP, and a record of everything.
+import { Aedes, type Client } from 'aedes';
+import AedesPacket from 'aedes-packet';
+
+// aedes-packet's types describe an interface; at run time it is a constructor
+const Packet = AedesPacket as unknown as new (p: object, broker: unknown) => object;
+import type { Duplex } from 'node:stream';
+import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
+import { tapConnection } from '../record/tap.ts';
+import { topicMatches } from '../record/query.ts';
+import { parseClientId } from './clientid.ts';
+import { checkLogin } from './credentials.ts';
+import { createFrameGuard } from './frame-guard.ts';
+import { resolveOptions, TRANSPORTS, type BrokerOptions, type ResolvedOptions, type Transport } from './options.ts';
+import { createSessionStore } from './persistence.ts';
+import { checkSubscription, parseUpstreamTopic, type UpstreamTopic } from './topics.ts';
+import { localTlsMaterial, type TlsMaterial } from './tls.ts';
+import { listen, type Listener } from './transports.ts';
+
+/** where publishes that the topic policy refuses go: no device can subscribe to it */
+const REFUSED_TOPIC = '$hil/refused';
+
+interface ConnectionState {
+  conn: RecordedConnection;
+  transport: Transport;
+  stream: Duplex;
+  clientId?: string;
+  deviceId?: string;
+  clientIdProblem?: string;
+}
+
+export interface UpstreamMessage {
+  deviceId: string;
+  clientId: string;
+  conn: string;
+  topic: string;
+  route: UpstreamTopic;
+  payload: Buffer;
+  qos: number;
+  /** true when this is a last will delivered under lastWill: 'deliver' */
+  will: boolean;
+}
+
+export type DownstreamStatus = 'sent' | 'queued' | 'not-subscribed' | 'dropped-offline';
+export interface DownstreamResult { status: DownstreamStatus; qos?: number }
+
+export type BoundPorts = { [T in Transport]: number | null };
+
+export class C8yBroker {
+  readonly record: TrafficRecord;
+  readonly ports: BoundPorts = { mqtt: null, mqtts: null, ws: null, wss: null };
+  tls: TlsMaterial | undefined;
+  private aedes!: Aedes;
+  private readonly listeners: Listener[] = [];
+  private readonly state = new WeakMap<Duplex, ConnectionState>();
+  private readonly known = new Set<string>();
+  private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
+  private readonly ownsRecord: boolean;
+  readonly options: ResolvedOptions;
+
+  private constructor(options: BrokerOptions) {
+    this.options = resolveOptions(options);
+    this.ownsRecord = !this.options.record;
+    this.record = this.options.record ?? new TrafficRecord(this.options.recordPath ? { path: this.options.recordPath } : {});
+    for (const d of this.options.knownDevices) this.known.add(d);
+  }
+
+  static async start(options: BrokerOptions = {}): Promise<C8yBroker> {
+    const broker = new C8yBroker(options);
+    try {
+      await broker.boot();
+    } catch (err) {
+      await broker.close();
+      throw err;
+    }
+    return broker;
+  }
+
+  private async boot(): Promise<void> {
+    const o = this.options;
+    this.aedes = await Aedes.createBroker({
+      persistence: createSessionStore(),
+      maxClientsIdLength: 65535,
+      preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
+      authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
+      authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
+      authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
+      published: (packet, client, cb) => { this.published(packet, client); cb(null); },
+    });
+    this.aedes.on('clientError', (client, err) => this.decide(client, 'client-error', { reason: err.message }));
+    this.aedes.on('connectionError', (client, err) => this.decide(client, 'connection-error', { reason: err.message }));
+    this.aedes.on('keepaliveTimeout', (client) => this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }));
+    (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => this.record.add('decision', { decision: 'broker-error', reason: err.message }));
+
+    const wantsTls = (['mqtts', 'wss'] as const).some((t) => o.ports[t] !== null && o.ports[t] !== undefined);
+    if (wantsTls) this.tls = o.tls ?? await localTlsMaterial();
+    for (const t of TRANSPORTS) {
+      const port = o.ports[t];
+      if (port === null || port === undefined) continue;
+      const l = await listen(t, o.host, port, this.tls, (s, tr, remote) => this.accept(s, tr, remote),
+        (tr, problem, remote) => this.record.add('decision', { decision: 'transport-error', transport: tr, remote, reason: problem }));
+      this.listeners.push(l);
+      this.ports[t] = l.port;
+    }
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+
+  private accept(stream: Duplex, transport: Transport, remote: string): void {
+    const conn = this.record.openConnection(transport, remote);
+    const st: ConnectionState = { conn, transport, stream };
+    this.state.set(stream, st);
+    const limit = this.options.maxPacketSize;
+    const guard = limit > 0 ? createFrameGuard(limit, (size) => {
+      this.record.add('decision', { decision: 'oversized-packet', conn: conn.id, clientId: st.clientId, size, limit,
+        reason: `a packet of ${size} bytes exceeds the limit of ${limit} bytes; the connection is closed` });
+      stream.destroy();
+    }) : undefined;
+    tapConnection(stream, conn, guard);
+    stream.once('close', () => this.record.add('connection', { action: 'close', conn: conn.id, transport, clientId: st.clientId }));
+    stream.on('error', () => { /* aedes reports it as a client or connection error */ });
+    this.aedes.handle(stream);
+  }
+
+  private stateOf(client: Client | null | undefined): ConnectionState | undefined {
+    return client ? this.state.get(client.conn as Duplex) : undefined;
+  }
+
+  private decide(client: Client | null | undefined, decision: string, fields: Record<string, unknown>): void {
+    const st = this.stateOf(client);
+    this.record.add('decision', { decision, conn: st?.conn.id, clientId: st?.clientId, deviceId: st?.deviceId, ...fields });
+  }
+
+  private preConnect(client: Client, packet: { clientId: string; protocolVersion?: number; will?: unknown; clean?: boolean }, cb: (e: Error | null, ok: boolean) => void): void {
+    const st = this.stateOf(client);
+    if (!st) return cb(null, false);
+    st.clientId = packet.clientId;
+    if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
+      this.decide(client, 'protocol-refused', { returnCode: 1, reason: `MQTT protocol level ${packet.protocolVersion} is not accepted; only 3.1 (3) and 3.1.1 (4) are` });
+      return cb(null, true); // aedes answers CONNACK 1
+    }
+    const id = parseClientId(packet.clientId);
+    if (id.ok) {
+      st.deviceId = id.value.deviceId;
+      // aedes keys sessions and takeover by this id: uniqueness is by device identifier alone
+      packet.clientId = id.value.deviceId;
+    } else {
+      st.clientIdProblem = id.reason;
+    }
+    if (packet.will) {
+      if (this.options.lastWill === 'ignore') {
+        this.decide(client, 'will-ignored', { will: (packet.will as { topic: string }).topic, reason: 'Cumulocity does not support the last will; it will never be published' });
+        delete packet.will;
+      } else {
+        this.decide(client, 'will-stored', { will: (packet.will as { topic: string }).topic, reason: 'lastWill is deliver: the will is processed as an upstream publish if the connection drops' });
+      }
+    }
+    cb(null, true);
+  }
+
+  private authenticate(client: Client, username: string | undefined, password: Buffer | undefined,
+    cb: (e: (Error & { returnCode: number }) | null, ok: boolean | null) => void): void {
+    const st = this.stateOf(client)!;
+    const refuse = (returnCode: number, decision: string, reason: string) => {
+      this.decide(client, decision, { returnCode, reason, username });
+      cb(Object.assign(new Error(reason), { returnCode }), null);
+    };
+    if (st.clientIdProblem) return refuse(2, 'clientid-rejected', st.clientIdProblem);
+    const login = checkLogin(this.options.credentials, username, password);
+    if (!login.ok) return refuse(login.returnCode, 'login-refused', login.reason);
+    const previous = (this.aedes as unknown as { clients: Record<string, Client> }).clients[st.deviceId!];
+    if (previous && !previous.closed) {
+      this.decide(client, 'takeover', { previousConn: this.stateOf(previous)?.conn.id, previousClientId: this.stateOf(previous)?.clientId,
+        reason: `a new connection for device '${st.deviceId}' takes over; the older one is closed` });
+    }
+    this.decide(client, 'connection-accepted', { tenant: login.tenant, user: login.user, clean: client.clean });
+    cb(null, true);
+  }
+
+  private authorizeSubscribe(client: Client, sub: { topic: string; qos: number }, cb: (e: Error | null, s?: never) => void): void {
+    const st = this.stateOf(client);
+    const verdict = checkSubscription(sub.topic);
+    let reason: string | undefined;
+    if (!verdict.ok) reason = verdict.reason;
+    else if (verdict.downstream && this.options.refuseDownstreamBeforeRegistration && st?.deviceId && !this.known.has(st.deviceId)) {
+      reason = `device '${st.deviceId}' does not exist yet: it must send 100 (or any data on s/us) before subscribing to '${sub.topic}'`;
+    }
+    if (reason) {
+      this.decide(client, 'subscription-refused', { topic: sub.topic, qos: sub.qos, returnCode: 0x80, reason });
+      return cb(null, null as never); // SUBACK 0x80
+    }
+    cb(null, sub as never);
+  }
+
+  private authorizePublish(client: Client | null, packet: { topic: string; retain?: boolean; qos?: number }, cb: (e?: Error | null) => void): void {
+    const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet;
+    if (isWill) this.decide(client, 'will-published', { topic: packet.topic, reason: 'the connection dropped and lastWill is deliver' });
+    if (!parseUpstreamTopic(packet.topic)) {
+      this.decide(client, 'publish-refused', { topic: packet.topic, qos: packet.qos,
+        reason: `'${packet.topic}' is not a topic devices publish to (s/us, s/us/<child>, s/uc/<template>, t/us, q/us, c/us); the message is acknowledged and dropped` });
+      packet.topic = REFUSED_TOPIC;
+    } else if (packet.retain) {
+      this.decide(client, 'retain-ignored', { topic: packet.topic, reason: 'the retain flag has no effect: nothing is stored as retained' });
+    }
+    packet.retain = false;
+    cb(null);
+  }
+
+  private published(packet: { topic: string; payload: Buffer | string; qos: number }, client: Client | null): void {
+    if (!client || packet.topic.startsWith('$')) return;
+    const st = this.stateOf(client);
+    const route = parseUpstreamTopic(packet.topic);
+    if (!st?.deviceId || !route) return;
+    this.known.add(st.deviceId);
+    const message: UpstreamMessage = {
+      deviceId: st.deviceId, clientId: st.clientId ?? st.deviceId, conn: st.conn.id, topic: packet.topic, route,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos,
+      will: (client as unknown as { will?: unknown }).will === packet,
+    };
+    for (const h of this.upstreamHandlers) h(message);
+  }
+
+  // ---- the harness's and the platform's side -------------------------------------------------
+
+  /** called for every accepted upstream publish, once (QoS 2 included) */
+  onUpstream(handler: (m: UpstreamMessage) => void): () => void {
+    this.upstreamHandlers.add(handler);
+    return () => this.upstreamHandlers.delete(handler);
+  }
+
+  deviceExists(deviceId: string): boolean { return this.known.has(deviceId); }
+  registerDevice(deviceId: string): void { this.known.add(deviceId); }
+
+  isConnected(deviceId: string): boolean {
+    const c = this.clientOf(deviceId);
+    return !!c && c.connected && !c.closed;
+  }
+
+  private clientOf(deviceId: string): Client | undefined {
+    return (this.aedes as unknown as { clients: Record<string, Client> }).clients[deviceId];
+  }
+
+  /**
+   * Send a message to a device by its device identifier, at the QoS it subscribed with. An offline
+   * device with a persistent session gets QoS 1/2 messages queued for its return.
+   */
+  async send(deviceId: string, topic: string, payload: string | Buffer): Promise<DownstreamResult> {
+    const client = this.clientOf(deviceId);
+    const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    const note = (status: DownstreamStatus, reason: string, qos?: number) =>
+      this.record.add('decision', { decision: `downstream-${status}`, deviceId, topic, qos, reason });
+    if (client && !client.closed) {
+      const subs = (client as unknown as { subscriptions: Record<string, { qos: number }> }).subscriptions;
+      const qos = grantedQos(Object.entries(subs).map(([filter, s]) => ({ topic: filter, qos: s.qos })), topic);
+      if (qos === undefined) {
+        note('not-subscribed', `device '${deviceId}' is connected but not subscribed to '${topic}'`);
+        return { status: 'not-subscribed' };
+      }
+      await new Promise<void>((resolve) => client.publish({ cmd: 'publish', topic, payload: body, qos, retain: false, dup: false } as never, () => resolve()));
+      return { status: 'sent', qos };
+    }
+    const store = (this.aedes as unknown as { persistence: { subscriptionsByClient(c: { id: string }): Promise<{ topic: string; qos: number }[]>; outgoingEnqueue(s: { clientId: string }, p: unknown): Promise<void> } }).persistence;
+    const qos = grantedQos(await store.subscriptionsByClient({ id: deviceId }), topic);
+    if (qos === undefined) {
+      note('dropped-offline', `device '${deviceId}' is offline and has no persistent subscription to '${topic}'`);
+      return { status: 'dropped-offline' };
+    }
+    if (qos === 0) {
+      note('dropped-offline', `device '${deviceId}' is offline and subscribed to '${topic}' with QoS 0, which is not queued`, 0);
+      return { status: 'dropped-offline', qos };
+    }
+    await store.outgoingEnqueue({ clientId: deviceId }, new Packet({ cmd: 'publish', topic, payload: body, qos, retain: false }, this.aedes));
+    note('queued', `device '${deviceId}' is offline; queued at QoS ${qos} for its persistent session`, qos);
+    return { status: 'queued', qos };
+  }
+
+  /** Drop a device's connection without a DISCONNECT from its side (for tests of reconnects). */
+  dropConnection(deviceId: string): boolean {
+    const c = this.clientOf(deviceId);
+    if (!c) return false;
+    (c.conn as Duplex).destroy();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l.close()));
+    if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    if (this.ownsRecord) this.record.close();
+    else this.record.flush();
+  }
+}
+
+/** the QoS a device gets on a topic: the highest granted by any of its matching subscriptions */
+export function grantedQos(subs: readonly { topic: string; qos: number }[], topic: string): number | undefined {
+  let best: number | undefined;
+  for (const s of subs) if (topicMatches(s.topic, topic) && (best === undefined || s.qos > best)) best = s.qos;
+  return best;
+}

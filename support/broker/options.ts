@@ -1,0 +1,58 @@
+// The broker's settings. Every behaviour SPEC.md marks "(option)" is here, with its default.
+import type { Credential } from './credentials.ts';
+import type { TlsMaterial } from './tls.ts';
+import type { TrafficRecord } from '../record/record.ts';
+
+export type Transport = 'mqtt' | 'mqtts' | 'ws' | 'wss';
+export const TRANSPORTS: readonly Transport[] = ['mqtt', 'mqtts', 'ws', 'wss'];
+
+export interface BrokerOptions {
+  /** address to bind (default 127.0.0.1) */
+  host?: string;
+  /** port per transport: 0 = ephemeral, null = off. Default: all four on ephemeral ports */
+  ports?: Partial<{ [T in Transport]: number | null }>;
+  /** accepted logins */
+  credentials?: Credential[];
+  /** TLS key, certificate and CA; generated at run time when absent */
+  tls?: TlsMaterial;
+  /** record to write into; else one is made (streaming to recordPath if given) */
+  record?: TrafficRecord;
+  recordPath?: string;
+  /** SPEC 3: 'ignore' (default) never publishes a last will; 'deliver' processes it as an upstream publish */
+  lastWill?: 'ignore' | 'deliver';
+  /** SPEC 3: refuse s/ds and s/dc subscriptions before the device exists (default true) */
+  refuseDownstreamBeforeRegistration?: boolean;
+  /** SPEC 4: push pending operations again on a new s/ds subscription (default false) */
+  pushPendingOnSubscribe?: boolean;
+  /** SPEC 4: largest packet accepted, in bytes on the wire (default 16184; 0 = no limit) */
+  maxPacketSize?: number;
+  /** SPEC 5: report deviations from the seed's escaping as findings (default true) */
+  strictEscaping?: boolean;
+  /** device identifiers that exist on the platform before the run */
+  knownDevices?: string[];
+}
+
+export interface ResolvedOptions extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath'>> {
+  tls?: TlsMaterial;
+  record?: TrafficRecord;
+  recordPath?: string;
+}
+
+export const DEFAULT_MAX_PACKET_SIZE = 16184;
+
+export function resolveOptions(o: BrokerOptions): ResolvedOptions {
+  return {
+    host: o.host ?? '127.0.0.1',
+    ports: { mqtt: 0, mqtts: 0, ws: 0, wss: 0, ...o.ports },
+    credentials: o.credentials ?? [],
+    lastWill: o.lastWill ?? 'ignore',
+    refuseDownstreamBeforeRegistration: o.refuseDownstreamBeforeRegistration ?? true,
+    pushPendingOnSubscribe: o.pushPendingOnSubscribe ?? false,
+    maxPacketSize: o.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE,
+    strictEscaping: o.strictEscaping ?? true,
+    knownDevices: o.knownDevices ?? [],
+    ...(o.tls ? { tls: o.tls } : {}),
+    ...(o.record ? { record: o.record } : {}),
+    ...(o.recordPath ? { recordPath: o.recordPath } : {}),
+  };
+}

@@ -1,0 +1,69 @@
+// Listeners for the four endpoints of SPEC section 1. Each hands accepted streams to onStream.
+import net from 'node:net';
+import tls from 'node:tls';
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Transport } from './options.ts';
+import type { TlsMaterial } from './tls.ts';
+
+export type StreamHandler = (stream: Duplex, transport: Transport, remote: string, req?: http.IncomingMessage) => void;
+export type TransportProblem = (transport: Transport, problem: string, remote?: string) => void;
+
+export interface Listener { transport: Transport; port: number; close(): Promise<void> }
+
+export async function listen(transport: Transport, host: string, port: number, material: TlsMaterial | undefined,
+  onStream: StreamHandler, onProblem: TransportProblem): Promise<Listener> {
+  const sockets = new Set<Duplex>();
+  const track = (s: Duplex) => { sockets.add(s); s.once('close', () => sockets.delete(s)); };
+  const remoteOf = (s: net.Socket) => `${s.remoteAddress}:${s.remotePort}`;
+  let server: net.Server;
+  let wss: WebSocketServer | undefined;
+
+  if (transport === 'mqtt') {
+    server = net.createServer((s) => { track(s); s.setNoDelay(true); onStream(s, transport, remoteOf(s)); });
+  } else if (transport === 'mqtts') {
+    const t = tls.createServer({ key: material!.key, cert: material!.cert }, (s) => { track(s); s.setNoDelay(true); onStream(s, transport, remoteOf(s)); });
+    t.on('tlsClientError', (err, s) => { onProblem(transport, `TLS handshake failed: ${err.message}`, remoteOf(s)); s.destroy(); });
+    server = t;
+  } else {
+    const web = transport === 'ws'
+      ? http.createServer()
+      : https.createServer({ key: material!.key, cert: material!.cert });
+    web.on('connection', (s: net.Socket) => track(s));
+    if (transport === 'wss') {
+      web.on('tlsClientError', (err: Error, s: net.Socket) => { onProblem(transport, `TLS handshake failed: ${err.message}`, remoteOf(s)); s.destroy(); });
+    }
+    web.on('request', (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' });
+      res.end('MQTT over WebSocket is served on the path /mqtt\n');
+    });
+    wss = new WebSocketServer({ server: web, path: '/mqtt', perMessageDeflate: false });
+    wss.on('connection', (ws, req) => {
+      const stream = createWebSocketStream(ws);
+      onStream(stream, transport, remoteOf(req.socket), req);
+    });
+    wss.on('wsClientError', (err, s) => { onProblem(transport, `WebSocket upgrade refused: ${err.message}`, remoteOf(s as net.Socket)); });
+    server = web;
+  }
+  server.on('error', (err) => onProblem(transport, `listener error: ${err.message}`));
+
+  const bound = await new Promise<number>((resolve, reject) => {
+    const fail = (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
+      ? new Error(`port ${port} on ${host} is already in use (${transport})`)
+      : new Error(`cannot listen on ${host}:${port} (${transport}): ${err.message}`));
+    server.once('error', fail);
+    server.listen(port, host, () => { server.off('error', fail); resolve((server.address() as net.AddressInfo).port); });
+  });
+
+  return {
+    transport,
+    port: bound,
+    close: () => new Promise<void>((resolve) => {
+      wss?.close();
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
