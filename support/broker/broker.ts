@@ -55,6 +55,8 @@ export class C8yBroker {
   private readonly listeners: Listener[] = [];
   private readonly state = new WeakMap<Duplex, ConnectionState>();
   private readonly known = new Set<string>();
+  /** last wills on their way through the broker (lastWill: 'deliver') */
+  private readonly wills = new WeakSet<object>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
   private readonly ownsRecord: boolean;
   readonly options: ResolvedOptions;
@@ -195,7 +197,10 @@ export class C8yBroker {
 
   private authorizePublish(client: Client | null, packet: { topic: string; retain?: boolean; qos?: number }, cb: (e?: Error | null) => void): void {
     const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet;
-    if (isWill) this.decide(client, 'will-published', { topic: packet.topic, reason: 'the connection dropped and lastWill is deliver' });
+    if (isWill) {
+      this.wills.add(packet);
+      this.decide(client, 'will-published', { topic: packet.topic, reason: 'the connection dropped and lastWill is deliver' });
+    }
     if (!parseUpstreamTopic(packet.topic)) {
       this.decide(client, 'publish-refused', { topic: packet.topic, qos: packet.qos,
         reason: `'${packet.topic}' is not a topic devices publish to (s/us, s/us/<child>, s/uc/<template>, t/us, q/us, c/us); the message is acknowledged and dropped` });
@@ -216,7 +221,7 @@ export class C8yBroker {
     const message: UpstreamMessage = {
       deviceId: st.deviceId, clientId: st.clientId ?? st.deviceId, conn: st.conn.id, topic: packet.topic, route,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos,
-      will: (client as unknown as { will?: unknown }).will === packet,
+      will: this.wills.has(packet),
     };
     for (const h of this.upstreamHandlers) h(message);
   }
@@ -273,6 +278,14 @@ export class C8yBroker {
     await store.outgoingEnqueue({ clientId: deviceId }, new Packet({ cmd: 'publish', topic, payload: body, qos, retain: false }, this.aedes));
     note('queued', `device '${deviceId}' is offline; queued at QoS ${qos} for its persistent session`, qos);
     return { status: 'queued', qos };
+  }
+
+  /** how many messages the broker holds as retained (the spec says: always none) */
+  async retainedCount(): Promise<number> {
+    const store = (this.aedes as unknown as { persistence: { createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> } }).persistence;
+    let n = 0;
+    for await (const _ of store.createRetainedStreamCombi(['#'])) n++;
+    return n;
   }
 
   /** Drop a device's connection without a DISCONNECT from its side (for tests of reconnects). */

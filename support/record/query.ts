@@ -12,6 +12,10 @@ export interface EventFilter {
   /** exact topic, or an MQTT filter with + and #, or a RegExp */
   topic?: string | RegExp;
   decision?: string;
+  /** a connection event's action: open or close */
+  action?: string;
+  /** the device identifier a decision or platform change is about */
+  deviceId?: string;
   /** time window in ms since the record started (inclusive) */
   from?: number;
   to?: number;
@@ -46,6 +50,8 @@ export function matches(e: RecordEvent, f: EventFilter): boolean {
   if (f.conn !== undefined && e.conn !== f.conn) return false;
   if (f.clientId !== undefined && e.clientId !== f.clientId) return false;
   if (f.decision !== undefined && e.decision !== f.decision) return false;
+  if (f.action !== undefined && e.action !== f.action) return false;
+  if (f.deviceId !== undefined && e.deviceId !== f.deviceId) return false;
   if (f.from !== undefined && e.t < f.from) return false;
   if (f.to !== undefined && e.t > f.to) return false;
   if (f.topic !== undefined) {
