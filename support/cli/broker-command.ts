@@ -1,0 +1,155 @@
+// `c8y-hil broker`: the standalone recording broker for exploratory work and for boards on the bench.
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { C8yBroker } from '../broker/broker.ts';
+import { parseCredential, type Credential } from '../broker/credentials.ts';
+import { TRANSPORTS, type BrokerOptions, type Transport } from '../broker/options.ts';
+import { startApi } from '../broker/http-api.ts';
+import { UsageError } from './usage-error.ts';
+
+export const BROKER_HELP = `Usage: c8y-hil broker [options]
+
+Starts a broker that behaves like Cumulocity's MQTT endpoint and records every packet.
+Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush the record and exit 0.
+
+  --host ADDR                 address to bind (default 127.0.0.1)
+  --mqtt-port P               MQTT over TCP (default 0: an ephemeral port; "off" disables it)
+  --mqtts-port P              MQTT over TLS (default 0)
+  --ws-port P                 MQTT over WebSocket on /mqtt (default 0)
+  --wss-port P                MQTT over secure WebSocket on /mqtt (default 0)
+  --api-port P                HTTP API (default 0)
+  --credentials T/U:PW        an accepted login, tenant/user:password (repeatable)
+  --record FILE               where the JSONL record goes (default reports/broker/<time>.jsonl)
+  --config FILE               JSON or YAML file with any of these settings (flags win)
+  --tls-key FILE --tls-cert FILE [--tls-ca FILE]
+                              TLS material; without it a local CA and certificate are made
+  --last-will ignore|deliver  ignore (default): never publish a will; deliver: process it as a publish
+  --allow-early-subscribe     grant s/ds and s/dc before the device exists (default: refuse)
+  --push-pending-on-subscribe push pending operations on a new s/ds subscription (default: off)
+  --max-packet-size N         largest packet accepted in bytes (default 16184; 0: no limit)
+  --lenient-escaping          do not report "" escaping and other deviations as findings
+  --known-device ID           a device that exists before the run (repeatable)
+`;
+
+const FLAGS = {
+  host: { type: 'string' }, 'mqtt-port': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'ws-port': { type: 'string' },
+  'wss-port': { type: 'string' }, 'api-port': { type: 'string' }, credentials: { type: 'string', multiple: true },
+  record: { type: 'string' }, config: { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-cert': { type: 'string' },
+  'tls-ca': { type: 'string' }, 'last-will': { type: 'string' }, 'allow-early-subscribe': { type: 'boolean' },
+  'push-pending-on-subscribe': { type: 'boolean' }, 'max-packet-size': { type: 'string' }, 'lenient-escaping': { type: 'boolean' },
+  'known-device': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface ConfigFile extends Omit<BrokerOptions, 'credentials' | 'tls' | 'record'> {
+  credentials?: (string | Credential)[];
+  record?: string;
+  apiPort?: number | null;
+}
+
+function port(name: string, value: string | number | null | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || value === 'off') return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${name.startsWith('ports.') ? name : '--' + name} must be a port number from 0 to 65535 or "off", not '${value}'`);
+  return n;
+}
+
+function readConfig(path: string): ConfigFile {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`); }
+  try {
+    const parsed = YAML.parse(text) as unknown; // YAML is a superset of JSON
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('it must hold a mapping of settings');
+    return parsed as ConfigFile;
+  } catch (err) {
+    throw new UsageError(`the config file ${path} is not valid: ${(err as Error).message}`);
+  }
+}
+
+function readPem(flag: string, path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try { return readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read ${flag} ${path}: ${(err as Error).message}`); }
+}
+
+export interface BrokerCommandSettings { options: BrokerOptions; apiPort: number | null; recordPath: string }
+
+export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
+  let values: { [K in keyof typeof FLAGS]?: unknown };
+  try {
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil broker --help)`);
+  }
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  if (v.help) return 'help';
+  const cfg: ConfigFile = typeof v.config === 'string' ? readConfig(v.config) : {};
+  const creds = [...(cfg.credentials ?? []), ...((v.credentials as string[] | undefined) ?? [])].map((c) => {
+    if (typeof c !== 'string') return c;
+    try { return parseCredential(c); } catch (err) { throw new UsageError((err as Error).message); }
+  });
+  const ports: Partial<Record<Transport, number | null>> = {};
+  for (const t of TRANSPORTS) {
+    const fromFile = port(`ports.${t} in ${v.config}`, cfg.ports?.[t] as string | number | null | undefined);
+    if (fromFile !== undefined) ports[t] = fromFile;
+    const flag = port(`${t}-port`, v[`${t}-port`] as string | undefined);
+    if (flag !== undefined) ports[t] = flag;
+  }
+  const lastWill = (v['last-will'] as string | undefined) ?? cfg.lastWill;
+  if (lastWill !== undefined && lastWill !== 'ignore' && lastWill !== 'deliver') throw new UsageError(`--last-will must be ignore or deliver, not '${lastWill}'`);
+  const maxRaw = v['max-packet-size'] ?? cfg.maxPacketSize;
+  const max = maxRaw === undefined ? undefined : Number(maxRaw);
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new UsageError(`--max-packet-size must be a whole number of bytes, not '${maxRaw}'`);
+  const key = readPem('--tls-key', v['tls-key'] as string | undefined);
+  const cert = readPem('--tls-cert', v['tls-cert'] as string | undefined);
+  if ((key === undefined) !== (cert === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
+  const recordPath = resolve((v.record as string | undefined) ?? cfg.record ?? `reports/broker/${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+  const options: BrokerOptions = {
+    host: (v.host as string | undefined) ?? cfg.host ?? '127.0.0.1',
+    ports,
+    credentials: creds,
+    recordPath,
+    ...(lastWill ? { lastWill } : {}),
+    ...(max !== undefined ? { maxPacketSize: max } : {}),
+    refuseDownstreamBeforeRegistration: v['allow-early-subscribe'] ? false : (cfg.refuseDownstreamBeforeRegistration ?? true),
+    pushPendingOnSubscribe: (v['push-pending-on-subscribe'] as boolean | undefined) ?? cfg.pushPendingOnSubscribe ?? false,
+    strictEscaping: v['lenient-escaping'] ? false : (cfg.strictEscaping ?? true),
+    knownDevices: [...(cfg.knownDevices ?? []), ...((v['known-device'] as string[] | undefined) ?? [])],
+    ...(key && cert ? { tls: { key, cert, ca: readPem('--tls-ca', v['tls-ca'] as string | undefined) ?? cert } } : {}),
+  };
+  const apiPort = port('api-port', (v['api-port'] as string | undefined) ?? cfg.apiPort ?? 0) ?? null;
+  return { options, apiPort, recordPath };
+}
+
+export async function brokerCommand(argv: string[]): Promise<number> {
+  const settings = brokerSettings(argv);
+  if (settings === 'help') { process.stdout.write(BROKER_HELP); return 0; }
+  if (settings.options.credentials!.length === 0) {
+    process.stderr.write('c8y-hil broker: no --credentials given, so every login will be refused (CONNACK 4 or 5)\n');
+  }
+  const broker = await C8yBroker.start(settings.options);
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  try {
+    if (settings.apiPort !== null) api = await startApi(broker, settings.options.host!, settings.apiPort);
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+  // clients of the TLS endpoints verify the broker with this CA
+  let caPath: string | undefined;
+  if (broker.tls) {
+    caPath = settings.recordPath.replace(/\.jsonl$/, '') + '.ca.pem';
+    writeFileSync(caPath, broker.tls.ca);
+  }
+  const ready = { event: 'ready', ...broker.ports, api: api?.port ?? null, record: settings.recordPath, ...(caPath ? { ca: caPath } : {}) };
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await api?.close();
+  await broker.close();
+  return 0;
+}
