@@ -30,6 +30,10 @@ export interface BrokerOptions {
   strictEscaping?: boolean;
   /** device identifiers that exist on the platform before the run */
   knownDevices?: string[];
+  /** benchmarks only: any client may publish and subscribe anywhere, so the same load runs on other brokers */
+  openTopics?: boolean;
+  /** benchmarks only: false skips capturing traffic, to measure what recording costs (default true) */
+  recording?: boolean;
 }
 
 export interface ResolvedOptions extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath'>> {
@@ -51,6 +55,8 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     maxPacketSize: o.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE,
     strictEscaping: o.strictEscaping ?? true,
     knownDevices: o.knownDevices ?? [],
+    openTopics: o.openTopics ?? false,
+    recording: o.recording ?? true,
     ...(o.tls ? { tls: o.tls } : {}),
     ...(o.record ? { record: o.record } : {}),
     ...(o.recordPath ? { recordPath: o.recordPath } : {}),

@@ -6,7 +6,10 @@ import { isUtf8 } from 'node:buffer';
 export interface DecodedPacket {
   type: string;
   size: number;
-  packet: Record<string, unknown>;
+  /** the packet's fields as JSON text, as they go into the record */
+  json: string;
+  /** the fields as an object, for the packets that are not on the hot path */
+  packet?: Record<string, unknown>;
 }
 
 export type DecodeResult = { packets: DecodedPacket[]; error?: string };
@@ -45,41 +48,131 @@ export function describePacket(p: mqtt.Packet): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Frames a byte stream into MQTT packets. The packets that make up nearly all traffic (PUBLISH,
+ * the acknowledgements, PINGs) are read here directly; anything else, and anything unusual, goes
+ * to mqtt-packet, whose verdict on malformed bytes is the broker's own.
+ */
 export class DirectionDecoder {
-  private parser = mqtt.parser({ protocolVersion: 4 });
-  private out: DecodedPacket[] = [];
+  private readonly parser = mqtt.parser({ protocolVersion: 4 });
+  private parsed: mqtt.Packet[] = [];
+  private parserError: string | undefined;
+  private pending: Buffer | undefined;
   private failed: string | undefined;
-  private consumed = 0;
   /** bytes that arrived after a protocol error and were not decoded */
   undecodedBytes = 0;
 
   constructor() {
-    this.parser.on('packet', (p: mqtt.Packet) => {
-      const remaining = (p as { length?: number }).length ?? 0;
-      const size = 1 + varintSize(remaining) + remaining;
-      this.out.push({ type: p.cmd, size, packet: describePacket(p) });
-    });
-    this.parser.on('error', (err: Error) => { this.failed = err.message; });
+    this.parser.on('packet', (p: mqtt.Packet) => this.parsed.push(p));
+    this.parser.on('error', (err: Error) => { this.parserError ??= err.message; });
   }
 
   feed(chunk: Buffer): DecodeResult {
     if (this.failed !== undefined) { this.undecodedBytes += chunk.length; return { packets: [] }; }
-    this.consumed += chunk.length;
-    try {
-      this.parser.parse(chunk);
-    } catch (err) {
-      this.failed = (err as Error).message;
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    const packets: DecodedPacket[] = [];
+    let i = 0;
+    while (i < buf.length) {
+      // fixed header: type and flags, then the remaining length (1 to 4 bytes)
+      let remaining = 0, mul = 1, k = i + 1, complete = false;
+      while (k < buf.length && k <= i + 4) {
+        const b = buf[k++]!;
+        remaining += (b & 0x7f) * mul;
+        mul *= 128;
+        if ((b & 0x80) === 0) { complete = true; break; }
+      }
+      if (!complete) {
+        if (k > i + 4) return this.fail(packets, buf.length - i, 'the remaining length field is longer than 4 bytes');
+        break;
+      }
+      const end = k + remaining;
+      if (end > buf.length) break;
+      const frame = buf.subarray(i, end);
+      const fast = readCommonPacket(buf[i]!, buf, k, end);
+      if (fast) {
+        packets.push({ type: fast[0], size: frame.length, json: fast[1] });
+      } else {
+        this.parser.parse(frame);
+        const got = this.parsed;
+        this.parsed = [];
+        for (const p of got) {
+          const packet = describePacket(p);
+          packets.push({ type: p.cmd, size: frame.length, json: JSON.stringify(packet), packet });
+        }
+        if (this.parserError !== undefined) return this.fail(packets, buf.length - end, this.parserError);
+      }
+      i = end;
     }
-    const packets = this.out;
-    this.out = [];
-    if (this.failed !== undefined) return { packets, error: this.failed };
+    if (i < buf.length) this.pending = Buffer.from(buf.subarray(i));
     return { packets };
+  }
+
+  private fail(packets: DecodedPacket[], rest: number, error: string): DecodeResult {
+    this.failed = error;
+    this.undecodedBytes += rest;
+    return { packets, error };
   }
 }
 
-function varintSize(n: number): number {
-  if (n < 128) return 1;
-  if (n < 16384) return 2;
-  if (n < 2097152) return 3;
-  return 4;
+/**
+ * PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, PINGREQ, PINGRESP and DISCONNECT in their usual form,
+ * as [type, JSON text of the fields], written directly (these are nearly all of the traffic);
+ * undefined for anything else.
+ */
+function readCommonPacket(first: number, buf: Buffer, start: number, end: number): [string, string] | undefined {
+  const type = first >> 4;
+  const flags = first & 0x0f;
+  const len = end - start;
+  if (type === 3) {
+    const qos = (flags >> 1) & 3;
+    if (qos === 3 || len < 2) return undefined;
+    const topicLen = buf.readUInt16BE(start);
+    let p = start + 2 + topicLen;
+    if (p + (qos > 0 ? 2 : 0) > end || topicLen === 0) return undefined;
+    const topicBytes = buf.subarray(start + 2, p);
+    if (!isUtf8(topicBytes)) return undefined;
+    let json = `{"retain":${(flags & 1) === 1},"qos":${qos},"dup":${(flags & 8) === 8},"topic":${JSON.stringify(topicBytes.toString('utf8'))}`;
+    if (qos > 0) { json += `,"messageId":${buf.readUInt16BE(p)}`; p += 2; }
+    const payload = buf.subarray(p, end);
+    json += isUtf8(payload)
+      ? `,"payload":${JSON.stringify(payload.toString('utf8'))}}`
+      : `,"payload":"${payload.toString('base64')}","payloadEncoding":"base64"}`;
+    return ['publish', json];
+  }
+  if (type >= 4 && type <= 7) {
+    if (len !== 2 || flags !== (type === 6 ? 2 : 0)) return undefined;
+    return [ACK_NAMES[type - 4]!, `{"messageId":${buf.readUInt16BE(start)}}`];
+  }
+  if ((type === 12 || type === 13 || type === 14) && len === 0 && flags === 0) {
+    return [type === 12 ? 'pingreq' : type === 13 ? 'pingresp' : 'disconnect', '{}'];
+  }
+  return undefined;
+}
+
+const ACK_NAMES = ['puback', 'pubrec', 'pubrel', 'pubcomp'];
+
+
+/** Both directions of one connection, and the ClientId its CONNECT carried. */
+export class ConnectionDecoder {
+  clientId: string | undefined;
+  /** the ClientId as JSON text, made once */
+  clientIdJson: string | undefined;
+  private readonly dirs = { in: new DirectionDecoder(), out: new DirectionDecoder() };
+  constructor(readonly id: string, readonly transport: string) {}
+
+  decode(dir: 'in' | 'out', buf: Buffer, t: number, emit: (e: Record<string, unknown>) => void): void {
+    const { packets, error } = this.dirs[dir].feed(buf);
+    for (const p of packets) {
+      if (p.type === 'connect' && dir === 'in' && typeof p.packet?.clientId === 'string') {
+        this.clientId = p.packet.clientId;
+        this.clientIdJson = JSON.stringify(this.clientId);
+      }
+      emit({ t, kind: 'packet', conn: this.id, transport: this.transport, dir, type: p.type, size: p.size, packetJson: p.json, clientIdJson: this.clientIdJson });
+    }
+    if (error !== undefined) {
+      emit({ t, kind: 'decision', decision: 'undecodable-bytes', conn: this.id, clientId: this.clientId, dir,
+        reason: `the ${dir === 'in' ? 'device' : 'broker'} sent bytes that are not MQTT: ${error}` });
+    }
+  }
 }

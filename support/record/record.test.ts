@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -69,12 +69,14 @@ test('bytes that are not MQTT are flagged once, and the rest of that direction i
 
 test('a crash leaves everything recorded up to the crash on disk', () => {
   const path = join(tmp(), 'crash.jsonl');
-  const script = `
+  const script = join(tmp(), 'crash.mjs');
+  writeFileSync(script, `
     import { TrafficRecord } from ${JSON.stringify(new URL('./record.ts', import.meta.url).pathname)};
     const r = new TrafficRecord({ path: ${JSON.stringify(path)}, flushIntervalMs: 60000 });
     r.add('decision', { decision: 'before-crash' });
-    setTimeout(() => { throw new Error('boom'); }, 5);`;
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    setTimeout(() => { throw new Error('boom'); }, 5);`);
+  const root = new URL('../..', import.meta.url).pathname;
+  const res = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', cwd: root, timeout: 20000 });
   assert.notEqual(res.status, 0);
   const text = readFileSync(path, 'utf8');
   assert.match(text, /before-crash/);

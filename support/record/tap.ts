@@ -1,10 +1,14 @@
-// Taps a connection's own push/write so every chunk reaches the record without an extra stream
-// layer: the socket keeps its writev batching, and capture costs a reference and a timestamp.
+// Taps a connection so every chunk reaches the record without an extra stream layer. Reads are
+// caught at push(); writes at _write/_writev, i.e. after mqtt-packet's corked pieces are gathered,
+// so a packet is one capture and the socket keeps its own writev batching.
 import type { Duplex } from 'node:stream';
 import type { RecordedConnection } from './record.ts';
 
 /** inspect may return false to keep a chunk from the broker (the connection is being closed) */
 export type Inspector = (chunk: Buffer) => boolean;
+
+type WriteCb = (err?: Error | null) => void;
+type Piece = Buffer | { chunk: Buffer | string; encoding?: BufferEncoding };
 
 export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?: Inspector): void {
   const push = stream.push;
@@ -16,9 +20,17 @@ export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?
     }
     return push.call(this, chunk, encoding);
   };
-  const write = stream.write;
-  stream.write = function tappedWrite(this: Duplex, chunk: unknown, ...rest: unknown[]): boolean {
-    conn.out(chunk as Buffer | string);
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  const s = stream as unknown as { _write: (c: Buffer | string, e: BufferEncoding, cb: WriteCb) => void; _writev?: (cs: Piece[], cb: WriteCb) => void };
+  const write = s._write;
+  s._write = function tappedWrite(chunk, encoding, cb) {
+    conn.out(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+    return write.call(this, chunk, encoding, cb);
   };
+  const writev = s._writev;
+  if (writev) {
+    s._writev = function tappedWritev(chunks, cb) {
+      conn.out(chunks);
+      return writev.call(this, chunks, cb);
+    };
+  }
 }

@@ -1,0 +1,119 @@
+// Throughput of the recording broker against the same broker without recording, plain aedes,
+// and mosquitto (Debian's package) as a reference: QoS 0 and 1, several publishers and one
+// subscriber, all in one run with the variants interleaved round by round (the machine is noisy).
+// Prints a table and the ratios, and writes reports/bench/broker-throughput.json.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { runLoad, type LoadResult } from './lib/raw-load.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 4);
+const out = join(here, '..', 'reports', 'bench', 'broker-throughput.json');
+const tmp = mkdtempSync(join(tmpdir(), 'c8y-hil-bench-'));
+
+interface Server { port: number; stop(): Promise<void> }
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+// brokers this run started: ended by PID even when the run fails
+const children = new Set<ChildProcess>();
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+async function nodeBroker(variant: string, recordPath?: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lib', 'broker-server.ts'), variant, ...(recordPath ? [recordPath] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (c) => reject(new Error(`${variant} broker exited with ${c}`)));
+  });
+  return { port: JSON.parse(line).port, stop: () => stopChild(child) };
+}
+
+async function mosquitto(): Promise<Server | undefined> {
+  if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0) return undefined;
+  const port = await freePort();
+  const conf = join(tmp, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest none\n`);
+  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  for (let i = 0; i < 50; i++) {
+    const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+    if (ok) return { port, stop: () => stopChild(child) };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopChild(child);
+  throw new Error('mosquitto did not start listening');
+}
+
+const variants: { name: string; start: (round: number, qos: number) => Promise<Server | undefined> }[] = [
+  { name: 'aedes', start: () => nodeBroker('aedes') },
+  { name: 'c8y-hil, recording off', start: () => nodeBroker('c8y-plain') },
+  { name: 'c8y-hil, recording', start: (round, qos) => nodeBroker('c8y-recording', join(tmp, `record-q${qos}-r${round}.jsonl`)) },
+  { name: 'mosquitto', start: () => mosquitto() },
+];
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
+const results: Record<string, Record<string, LoadResult[]>> = {};
+let mosquittoMissing = false;
+
+for (const qos of [0, 1] as const) {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const v of variants) {
+      const server = await v.start(round, qos);
+      if (!server) { mosquittoMissing = true; continue; }
+      try {
+        const r = await runLoad({ port: server.port, qos, publishers: PUBLISHERS, seconds: SECONDS, warmupSeconds: 0.5, window: 2000, payload: '200,c8y_Temperature,T,21.5,C', topic: 's/us' });
+        ((results[`qos${qos}`] ??= {})[v.name] ??= []).push(r);
+        process.stdout.write(`qos ${qos} round ${round + 1}/${ROUNDS} ${v.name.padEnd(24)} ${Math.round(r.rate).toString().padStart(8)} msg/s${r.lost ? ` (${r.lost} lost)` : ''}\n`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+}
+
+const summary: Record<string, Record<string, number>> = {};
+console.log('\nmedian msg/s (one subscriber, %d publishers, %d s per measurement, %d rounds)', PUBLISHERS, SECONDS, ROUNDS);
+for (const [qos, byVariant] of Object.entries(results)) {
+  const med = Object.fromEntries(Object.entries(byVariant).map(([k, rs]) => [k, median(rs.map((r) => r.rate))]));
+  const rec = med['c8y-hil, recording']!, plain = med['c8y-hil, recording off']!, aedes = med['aedes']!, mosq = med['mosquitto'];
+  summary[qos] = {
+    ...med,
+    'recording / recording off': rec / plain,
+    'recording cost (%)': (1 - rec / plain) * 100,
+    'recording / aedes': rec / aedes,
+    ...(mosq ? { 'recording / mosquitto': rec / mosq } : {}),
+  };
+  console.log(`${qos}:`);
+  for (const [k, v] of Object.entries(summary[qos]!)) console.log(`  ${k.padEnd(28)} ${k.includes('/') ? v.toFixed(3) : k.includes('%') ? v.toFixed(1) : Math.round(v)}`);
+}
+if (mosquittoMissing) console.log('\nmosquitto is not installed, so there is no reference figure: apt-get install -y --no-install-recommends mosquitto');
+let recordBytes = 0;
+try { recordBytes = statSync(join(tmp, `record-q1-r${ROUNDS - 1}.jsonl`)).size; } catch { /* none */ }
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify({ bench: 'broker-throughput', when: new Date().toISOString(), node: process.version, rounds: ROUNDS, seconds: SECONDS, publishers: PUBLISHERS, summary, results, lastRecordBytes: recordBytes }, null, 2) + '\n');
+console.log(`\nwritten: ${out}`);

@@ -1,0 +1,24 @@
+// A broker variant in its own process, so the load generator does not share its core.
+// argv: aedes | c8y-plain | c8y-recording  [recordPath]
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import { C8yBroker } from '../../support/broker/broker.ts';
+
+const [variant, recordPath] = process.argv.slice(2);
+const credentials = [{ tenant: 't1', user: 'bench', password: 'pw' }];
+let port: number;
+if (variant === 'aedes') {
+  const aedes = await Aedes.createBroker();
+  const server = net.createServer((s) => { s.setNoDelay(true); aedes.handle(s); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  port = (server.address() as net.AddressInfo).port;
+} else {
+  const broker = await C8yBroker.start({
+    credentials, openTopics: true, recording: variant === 'c8y-recording',
+    ports: { mqtt: 0, mqtts: null, ws: null, wss: null },
+    ...(recordPath ? { recordPath } : {}),
+  });
+  port = broker.ports.mqtt!;
+  process.once('SIGTERM', () => { void broker.close().then(() => process.exit(0)); });
+}
+process.stdout.write(JSON.stringify({ port }) + '\n');

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what c8y-hil's tests need on a fresh Debian machine with Node 20: the npm packages
+# from the lockfile and the Debian packages listed below (skipped when already there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests use, as "command:package". Empty for now: the broker tests need none.
+NEEDED=()
+missing=()
+for pair in "${NEEDED[@]}"; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 update
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
