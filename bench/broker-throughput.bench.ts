@@ -18,7 +18,7 @@ const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 4);
 const out = join(here, '..', 'reports', 'bench', 'broker-throughput.json');
 const tmp = mkdtempSync(join(tmpdir(), 'c8y-hil-bench-'));
 
-interface Server { port: number; stop(): Promise<void> }
+interface Server { port: number; stop(): Promise<void>; closing?: Promise<{ drainMs: number; recordLines: number } | undefined> }
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -34,7 +34,7 @@ process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
@@ -45,11 +45,17 @@ async function nodeBroker(variant: string, recordPath?: string): Promise<Server>
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lib', 'broker-server.ts'), variant, ...(recordPath ? [recordPath] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
+  const lines = createInterface({ input: child.stdout! });
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    lines.once('line', resolve);
     child.once('exit', (c) => reject(new Error(`${variant} broker exited with ${c}`)));
   });
-  return { port: JSON.parse(line).port, stop: () => stopChild(child) };
+  // the recording broker says, as it exits, how long its record took to complete
+  const closing = new Promise<{ drainMs: number; recordLines: number } | undefined>((resolve) => {
+    lines.once('line', (l) => resolve(JSON.parse(l)));
+    child.once('exit', () => resolve(undefined));
+  });
+  return { port: JSON.parse(line).port, stop: () => stopChild(child), closing };
 }
 
 async function mosquitto(): Promise<Server | undefined> {
@@ -86,9 +92,13 @@ for (const qos of [0, 1] as const) {
       const server = await v.start(round, qos);
       if (!server) { mosquittoMissing = true; continue; }
       try {
-        const r = await runLoad({ port: server.port, qos, publishers: PUBLISHERS, seconds: SECONDS, warmupSeconds: 0.5, window: 2000, payload: '200,c8y_Temperature,T,21.5,C', topic: 's/us' });
+        const r: LoadResult & { drainMs?: number; recordLines?: number } = await runLoad({ port: server.port, qos, publishers: PUBLISHERS, seconds: SECONDS, warmupSeconds: 0.5, window: 2000, payload: '200,c8y_Temperature,T,21.5,C', topic: 's/us' });
+        await server.stop();
+        const closed = await server.closing;
+        if (closed && v.name === 'c8y-hil, recording') Object.assign(r, closed);
         ((results[`qos${qos}`] ??= {})[v.name] ??= []).push(r);
-        process.stdout.write(`qos ${qos} round ${round + 1}/${ROUNDS} ${v.name.padEnd(24)} ${Math.round(r.rate).toString().padStart(8)} msg/s${r.lost ? ` (${r.lost} lost)` : ''}\n`);
+        process.stdout.write(`qos ${qos} round ${round + 1}/${ROUNDS} ${v.name.padEnd(24)} ${Math.round(r.rate).toString().padStart(8)} msg/s${r.lost ? ` (${r.lost} lost)` : ''}`
+          + `${r.drainMs !== undefined ? `; record complete ${Math.round(r.drainMs)} ms after the load, ${r.recordLines} events` : ''}\n`);
       } finally {
         await server.stop();
       }
@@ -107,9 +117,10 @@ for (const [qos, byVariant] of Object.entries(results)) {
     'recording cost (%)': (1 - rec / plain) * 100,
     'recording / aedes': rec / aedes,
     ...(mosq ? { 'recording / mosquitto': rec / mosq } : {}),
+    'record complete after load (ms)': median(byVariant['c8y-hil, recording']!.map((r) => (r as { drainMs?: number }).drainMs ?? NaN)),
   };
   console.log(`${qos}:`);
-  for (const [k, v] of Object.entries(summary[qos]!)) console.log(`  ${k.padEnd(28)} ${k.includes('/') ? v.toFixed(3) : k.includes('%') ? v.toFixed(1) : Math.round(v)}`);
+  for (const [k, v] of Object.entries(summary[qos]!)) console.log(`  ${k.padEnd(32)} ${k.includes(' / ') ? v.toFixed(3) : k.includes('%') ? v.toFixed(1) : Math.round(v)}`);
 }
 if (mosquittoMissing) console.log('\nmosquitto is not installed, so there is no reference figure: apt-get install -y --no-install-recommends mosquitto');
 let recordBytes = 0;

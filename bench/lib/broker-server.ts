@@ -1,6 +1,7 @@
 // A broker variant in its own process, so the load generator does not share its core.
 // argv: aedes | c8y-plain | c8y-recording  [recordPath]
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { Aedes } from 'aedes';
 import { C8yBroker } from '../../support/broker/broker.ts';
 
@@ -19,6 +20,15 @@ if (variant === 'aedes') {
     ...(recordPath ? { recordPath } : {}),
   });
   port = broker.ports.mqtt!;
-  process.once('SIGTERM', () => { void broker.close().then(() => process.exit(0)); });
+  process.once('SIGTERM', () => {
+    // how long the record writer needed, after the load, until every packet was on disk
+    const t0 = performance.now();
+    void broker.close().then(() => {
+      const drainMs = performance.now() - t0;
+      let lines = 0;
+      if (recordPath) { const text = readFileSync(recordPath); for (const b of text) if (b === 10) lines++; }
+      process.stdout.write(JSON.stringify({ drainMs, recordLines: lines }) + '\n', () => process.exit(0));
+    });
+  });
 }
 process.stdout.write(JSON.stringify({ port }) + '\n');

@@ -3,6 +3,9 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import WebSocket, { createWebSocketStream } from 'ws';
 import type { BoundPorts } from './broker.ts';
 import type { Transport } from './options.ts';
 
@@ -52,13 +55,33 @@ export async function connected(ep: Endpoint, transport: Transport, options: ICl
   return client;
 }
 
-/** A TCP client that writes packets as given and collects the broker's packets, for protocol-level tests. */
+/** Open a byte stream to the broker over any transport (WebSocket frames carry the MQTT bytes). */
+export function openStream(ep: Endpoint, transport: Transport): Promise<Duplex> {
+  const port = ep.ports[transport];
+  if (port === null) return Promise.reject(new Error(`the broker has no ${transport} listener`));
+  const host = ep.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    if (transport === 'mqtt') {
+      const s = net.connect(port, host, () => { s.off('error', reject); resolve(s); });
+      s.once('error', reject);
+    } else if (transport === 'mqtts') {
+      const s = tls.connect({ port, host, ca: ep.ca }, () => { s.off('error', reject); resolve(s); });
+      s.once('error', reject);
+    } else {
+      const ws = new WebSocket(urlFor(ep, transport), 'mqtt', { ca: ep.ca });
+      ws.once('open', () => { ws.off('error', reject); resolve(createWebSocketStream(ws)); });
+      ws.once('error', reject);
+    }
+  });
+}
+
+/** A client that writes packets as given and collects the broker's packets, for protocol-level tests. */
 export class RawClient {
   readonly packets: mqttPacket.Packet[] = [];
   private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
   private waiters: { pred: (p: mqttPacket.Packet) => boolean; resolve: (p: mqttPacket.Packet) => void }[] = [];
   closed = false;
-  private constructor(readonly socket: net.Socket) {
+  private constructor(readonly socket: Duplex) {
     this.parser.on('packet', (p) => {
       this.packets.push(p);
       this.waiters = this.waiters.filter((w) => (w.pred(p) ? (w.resolve(p), false) : true));
@@ -68,11 +91,8 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, host, () => resolve(new RawClient(s)));
-      s.once('error', reject);
-    });
+  static async open(ep: Endpoint, transport: Transport = 'mqtt'): Promise<RawClient> {
+    return new RawClient(await openStream(ep, transport));
   }
 
   send(packet: Partial<mqttPacket.Packet> & { cmd: string }): void {

@@ -84,10 +84,17 @@ export class DirectionDecoder {
       }
       if (!complete) {
         if (k > i + 4) return this.fail(packets, buf.length - i, 'the remaining length field is longer than 4 bytes');
+        const headerError = judgeHeader(buf.subarray(i));
+        if (headerError !== undefined) return this.fail(packets, buf.length - i, headerError);
         break;
       }
       const end = k + remaining;
-      if (end > buf.length) break;
+      if (end > buf.length) {
+        // mqtt-packet judges a header before the body arrives: so does the record
+        const headerError = judgeHeader(buf.subarray(i, k));
+        if (headerError !== undefined) return this.fail(packets, buf.length - i, headerError);
+        break;
+      }
       const frame = buf.subarray(i, end);
       const fast = readCommonPacket(buf[i]!, buf, k, end);
       if (fast) {
@@ -151,6 +158,15 @@ function readCommonPacket(first: number, buf: Buffer, start: number, end: number
 }
 
 const ACK_NAMES = ['puback', 'pubrec', 'pubrel', 'pubcomp'];
+
+/** mqtt-packet's verdict on a fixed header alone: an error message, or undefined when it is acceptable */
+function judgeHeader(header: Buffer): string | undefined {
+  const probe = mqtt.parser({ protocolVersion: 4 });
+  let error: string | undefined;
+  probe.on('error', (err: Error) => { error ??= err.message; });
+  try { probe.parse(header); } catch (err) { error ??= (err as Error).message; }
+  return error;
+}
 
 
 /** Both directions of one connection, and the ClientId its CONNECT carried. */

@@ -212,11 +212,14 @@ export class TrafficRecord {
     this.flush();
     this.post({ op: 'close', id: this.id });
     this.sync();
-    this.readBack();
+    // a temporary file goes away now, so read it first; a named one is read back only if asked
+    if (this.temporary) this.readBack();
     this.closed = true;
     process.off('exit', this.exitHook);
-    if (this.readFd !== undefined) { closeSync(this.readFd); this.readFd = undefined; }
-    if (this.temporary) rmSync(this.path, { force: true });
+    if (this.temporary) {
+      if (this.readFd !== undefined) { closeSync(this.readFd); this.readFd = undefined; }
+      rmSync(this.path, { force: true });
+    }
   }
 }
 
