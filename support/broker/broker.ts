@@ -57,6 +57,8 @@ export class C8yBroker {
   private readonly known = new Set<string>();
   /** last wills on their way through the broker (lastWill: 'deliver') */
   private readonly wills = new WeakSet<object>();
+  /** open device connections, so close() can wait until each one's end is in the record */
+  private readonly streams = new Set<Duplex>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
   private readonly ownsRecord: boolean;
   readonly options: ResolvedOptions;
@@ -121,7 +123,11 @@ export class C8yBroker {
     }) : undefined;
     if (this.options.recording) tapConnection(stream, conn, guard);
     else if (guard) tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard);
-    stream.once('close', () => this.record.add('connection', { action: 'close', conn: conn.id, transport, clientId: st.clientId }));
+    this.streams.add(stream);
+    stream.once('close', () => {
+      this.streams.delete(stream);
+      this.record.add('connection', { action: 'close', conn: conn.id, transport, clientId: st.clientId });
+    });
     stream.on('error', () => { /* aedes reports it as a client or connection error */ });
     this.aedes.handle(stream);
   }
@@ -299,7 +305,13 @@ export class C8yBroker {
   }
 
   async close(): Promise<void> {
+    const ended = [...this.streams].map((s) => new Promise<void>((resolve) => {
+      s.once('close', () => resolve());
+      setTimeout(resolve, 2000).unref();
+    }));
     await Promise.all(this.listeners.map((l) => l.close()));
+    for (const s of this.streams) s.destroy();
+    await Promise.all(ended);
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     if (this.ownsRecord) this.record.close();
     else this.record.flush();

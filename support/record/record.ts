@@ -77,8 +77,6 @@ export class TrafficRecord {
     this.flushIntervalMs = opts.flushIntervalMs ?? 25;
     mkdirSync(dirname(this.path), { recursive: true });
     this.post({ op: 'open', id: this.id, path: this.path, startedWall: this.startedWall, done: this.done });
-    this.sync(); // the file exists once the constructor returns
-    this.readFd = openSync(this.path, 'r');
     // a crash still leaves everything captured up to it on disk
     process.on('exit', this.exitHook);
     this.add('meta', { format: RECORD_FORMAT, version: RECORD_VERSION, started: new Date(this.startedWall).toISOString(), ...opts.meta });
@@ -156,7 +154,7 @@ export class TrafficRecord {
 
   /** read the lines the writer added since the last read */
   private readBack(): void {
-    if (this.readFd === undefined) return;
+    this.readFd ??= openSync(this.path, 'r');
     const size = fstatSync(this.readFd).size;
     if (size <= this.readOffset) return;
     const buf = Buffer.alloc(size - this.readOffset);
@@ -216,10 +214,8 @@ export class TrafficRecord {
     if (this.temporary) this.readBack();
     this.closed = true;
     process.off('exit', this.exitHook);
-    if (this.temporary) {
-      if (this.readFd !== undefined) { closeSync(this.readFd); this.readFd = undefined; }
-      rmSync(this.path, { force: true });
-    }
+    if (this.readFd !== undefined) { closeSync(this.readFd); this.readFd = undefined; }
+    if (this.temporary) rmSync(this.path, { force: true });
   }
 }
 
