@@ -3,6 +3,7 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { join } from 'node:path';
 import { C8yBroker } from './broker/broker.ts';
+import { Platform } from './broker/platform/platform.ts';
 import { connectClient, type ConnectOutcome } from './broker/clients.ts';
 import type { Credential } from './broker/credentials.ts';
 import type { BrokerOptions, Transport } from './broker/options.ts';
@@ -11,7 +12,10 @@ export interface LabOptions { recordDir: string; name: string; broker?: BrokerOp
 
 export class Lab {
   readonly clients: MqttClient[] = [];
-  private constructor(readonly broker: C8yBroker, readonly recordPath: string) {}
+  readonly platform: Platform;
+  private constructor(readonly broker: C8yBroker, readonly recordPath: string) {
+    this.platform = new Platform(broker);
+  }
 
   static async start(opts: LabOptions): Promise<Lab> {
     const file = opts.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scenario';

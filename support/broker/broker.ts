@@ -28,6 +28,8 @@ interface ConnectionState {
   clientId?: string;
   deviceId?: string;
   clientIdProblem?: string;
+  /** PUBLISH packets seen from the device so far */
+  publishes: number;
 }
 
 export interface UpstreamMessage {
@@ -40,6 +42,8 @@ export interface UpstreamMessage {
   qos: number;
   /** true when this is a last will delivered under lastWill: 'deliver' */
   will: boolean;
+  /** this is the nth PUBLISH the connection sent (for linking record events to it); none for a will */
+  publishIndex?: number;
 }
 
 export type DownstreamStatus = 'sent' | 'queued' | 'not-subscribed' | 'dropped-offline';
@@ -60,6 +64,9 @@ export class C8yBroker {
   /** open device connections, so close() can wait until each one's end is in the record */
   private readonly streams = new Set<Duplex>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
+  private readonly subscribeHandlers = new Set<(deviceId: string, topics: string[]) => void>();
+  /** which PUBLISH on its connection a packet was */
+  private readonly publishIndex = new WeakMap<object, number>();
   private readonly ownsRecord: boolean;
   readonly options: ResolvedOptions;
 
@@ -94,6 +101,13 @@ export class C8yBroker {
     });
     this.aedes.on('clientError', (client, err) => this.decide(client, 'client-error', { reason: err.message }));
     this.aedes.on('connectionError', (client, err) => this.decide(client, 'connection-error', { reason: err.message }));
+    this.aedes.on('subscribe', (subs, client) => {
+      const st = this.stateOf(client);
+      if (!st?.deviceId) return;
+      const granted = (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions;
+      const topics = subs.map((x) => x.topic).filter((t) => granted[t] !== undefined);
+      for (const h of this.subscribeHandlers) h(st.deviceId, topics);
+    });
     this.aedes.on('keepaliveTimeout', (client) => this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }));
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => this.record.add('decision', { decision: 'broker-error', reason: err.message }));
 
@@ -113,7 +127,7 @@ export class C8yBroker {
 
   private accept(stream: Duplex, transport: Transport, remote: string): void {
     const conn = this.record.openConnection(transport, remote);
-    const st: ConnectionState = { conn, transport, stream };
+    const st: ConnectionState = { conn, transport, stream, publishes: 0 };
     this.state.set(stream, st);
     const limit = this.options.maxPacketSize;
     const guard = limit > 0 ? createFrameGuard(limit, (size) => {
@@ -205,6 +219,8 @@ export class C8yBroker {
 
   private authorizePublish(client: Client | null, packet: { topic: string; retain?: boolean; qos?: number }, cb: (e?: Error | null) => void): void {
     const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet;
+    const st = this.stateOf(client);
+    if (!isWill && st) this.publishIndex.set(packet, ++st.publishes);
     if (isWill) {
       this.wills.add(packet);
       this.decide(client, 'will-published', { topic: packet.topic, reason: 'the connection dropped and lastWill is deliver' });
@@ -230,6 +246,7 @@ export class C8yBroker {
       deviceId: st.deviceId, clientId: st.clientId ?? st.deviceId, conn: st.conn.id, topic: packet.topic, route,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos,
       will: this.wills.has(packet),
+      publishIndex: this.publishIndex.get(packet),
     };
     for (const h of this.upstreamHandlers) h(message);
   }
@@ -240,6 +257,12 @@ export class C8yBroker {
   onUpstream(handler: (m: UpstreamMessage) => void): () => void {
     this.upstreamHandlers.add(handler);
     return () => this.upstreamHandlers.delete(handler);
+  }
+
+  /** called after a device's SUBSCRIBE was answered, with the filters it was granted */
+  onSubscribe(handler: (deviceId: string, topics: string[]) => void): () => void {
+    this.subscribeHandlers.add(handler);
+    return () => this.subscribeHandlers.delete(handler);
   }
 
   deviceExists(deviceId: string): boolean { return this.known.has(deviceId); }
@@ -258,11 +281,12 @@ export class C8yBroker {
    * Send a message to a device by its device identifier, at the QoS it subscribed with. An offline
    * device with a persistent session gets QoS 1/2 messages queued for its return.
    */
-  async send(deviceId: string, topic: string, payload: string | Buffer): Promise<DownstreamResult> {
+  async send(deviceId: string, topic: string, payload: string | Buffer, opts: { quiet?: boolean } = {}): Promise<DownstreamResult> {
     const client = this.clientOf(deviceId);
     const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-    const note = (status: DownstreamStatus, reason: string, qos?: number) =>
-      this.record.add('decision', { decision: `downstream-${status}`, deviceId, topic, qos, reason });
+    const note = (status: DownstreamStatus, reason: string, qos?: number) => {
+      if (!opts.quiet) this.record.add('decision', { decision: `downstream-${status}`, deviceId, topic, qos, reason });
+    };
     if (client && !client.closed) {
       const subs = (client as unknown as { subscriptions: Record<string, { qos: number }> }).subscriptions;
       const qos = grantedQos(Object.entries(subs).map(([filter, s]) => ({ topic: filter, qos: s.qos })), topic);

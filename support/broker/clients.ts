@@ -127,3 +127,33 @@ export class RawClient {
 
   close(): void { this.socket.destroy(); }
 }
+
+/** An mqtt.js client that keeps every message it receives, to wait on them by topic. */
+export class Inbox {
+  readonly messages: { topic: string; payload: string; qos: number }[] = [];
+  private waiters: { topic: string; pred: (p: string) => boolean; resolve: (p: string) => void }[] = [];
+  constructor(readonly client: MqttClient) {
+    client.on('message', (topic, payload, packet) => {
+      const m = { topic, payload: payload.toString('utf8'), qos: packet.qos };
+      this.messages.push(m);
+      this.waiters = this.waiters.filter((w) => (w.topic === topic && w.pred(m.payload) ? (w.resolve(m.payload), false) : true));
+    });
+  }
+
+  /** the first message on topic (already received or still to come) that matches */
+  next(topic: string, pred: (payload: string) => boolean = () => true, timeoutMs = 2000): Promise<string> {
+    const have = this.messages.find((m) => m.topic === topic && pred(m.payload));
+    if (have) { this.messages.splice(this.messages.indexOf(have), 1); return Promise.resolve(have.payload); }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms; received: ${JSON.stringify(this.messages)}`)), timeoutMs);
+      this.waiters.push({ topic, pred, resolve: (p) => {
+        clearTimeout(timer);
+        const i = this.messages.findIndex((m) => m.topic === topic && m.payload === p);
+        if (i >= 0) this.messages.splice(i, 1);
+        resolve(p);
+      } });
+    });
+  }
+
+  on(topic: string): string[] { return this.messages.filter((m) => m.topic === topic).map((m) => m.payload); }
+}

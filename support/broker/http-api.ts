@@ -1,24 +1,112 @@
-// The broker's small HTTP API (the platform endpoints come with the platform model).
+// The broker's HTTP API: devices, operations and the record, as JSON. A bad request gets a 4xx
+// with a JSON body that says what is wrong; nothing a client sends can stop the broker.
 import http from 'node:http';
+import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import type { C8yBroker } from './broker.ts';
+import { parseClientId } from './clientid.ts';
+import { PlatformError } from './platform/operations.ts';
+import type { Platform } from './platform/platform.ts';
+import { topicMatches } from '../record/query.ts';
+import type { RecordEvent } from '../record/events.ts';
 
 export interface ApiServer { port: number; close(): Promise<void> }
+
+const MAX_BODY = 1 << 20;
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body) + '\n');
 }
 
-export async function startApi(broker: C8yBroker, host: string, port: number): Promise<ApiServer> {
-  const server = http.createServer((req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { ok: true, ports: broker.ports, record: broker.record.path ?? null });
-      send(res, 404, { error: `no endpoint ${req.method} ${url.pathname}` });
-    } catch (err) {
-      send(res, 500, { error: (err as Error).message });
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) { reject(new PlatformError(413, `the body is larger than ${MAX_BODY} bytes`)); req.destroy(); return; }
+      parts.push(c);
+    });
+    req.on('end', () => {
+      try { resolve(JSON.parse(Buffer.concat(parts).toString('utf8'))); } catch (err) { reject(new PlatformError(400, `the body is not valid JSON: ${(err as Error).message}`)); }
+    });
+    req.on('error', reject);
+  });
+}
+
+function deviceOf(e: RecordEvent): string[] {
+  const ids: string[] = [];
+  for (const k of ['deviceId', 'rootId'] as const) if (typeof e[k] === 'string') ids.push(e[k] as string);
+  if (typeof e.clientId === 'string') { const p = parseClientId(e.clientId); if (p.ok) ids.push(p.value.deviceId); }
+  return ids;
+}
+
+function recordFilter(q: URLSearchParams): (e: RecordEvent) => boolean {
+  const device = q.get('device'), topic = q.get('topic'), type = q.get('type');
+  return (e) => {
+    if (device !== null && !deviceOf(e).includes(device)) return false;
+    if (type !== null && e.type !== type) return false;
+    if (topic !== null) {
+      const t = (e.packet as { topic?: string } | undefined)?.topic ?? (typeof e.topic === 'string' ? e.topic : undefined);
+      if (t === undefined || !topicMatches(topic, t)) return false;
     }
+    return true;
+  };
+}
+
+async function streamRecord(broker: C8yBroker, q: URLSearchParams, res: http.ServerResponse): Promise<void> {
+  broker.record.sync();
+  const keep = recordFilter(q);
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  const lines = createInterface({ input: createReadStream(broker.record.path) });
+  for await (const line of lines) {
+    if (line.length === 0) continue;
+    if (keep(JSON.parse(line) as RecordEvent) && !res.write(line + '\n')) await new Promise((r) => res.once('drain', r));
+  }
+  res.end();
+}
+
+async function route(broker: C8yBroker, platform: Platform | undefined, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const method = req.method ?? 'GET';
+  if (method === 'GET' && url.pathname === '/health') return send(res, 200, { ok: true, ports: broker.ports, record: broker.record.path });
+  if (method === 'GET' && url.pathname === '/record') return streamRecord(broker, url.searchParams, res);
+  if (!platform) throw new PlatformError(404, `no endpoint ${method} ${url.pathname}`);
+  if (parts[0] === 'devices' && method === 'GET') {
+    if (parts.length === 1) return send(res, 200, { devices: platform.inventory.all().map((d) => platform.view(d.externalId)) });
+    if (parts.length === 2) {
+      const view = platform.view(parts[1]!);
+      if (!view) throw new PlatformError(404, `no device with external id '${parts[1]}'`);
+      return send(res, 200, view);
+    }
+  }
+  if (parts[0] === 'operations') {
+    if (method === 'POST' && parts.length === 1) {
+      const body = await readJson(req);
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new PlatformError(400, 'the body must be a JSON object like {"device":"SN1","fragment":"c8y_Command","params":["ls"]}');
+      const op = await platform.createOperation(body as never);
+      return send(res, 201, { id: op.id, status: op.status });
+    }
+    if (method === 'GET' && parts.length === 1) return send(res, 200, { operations: platform.operations.forDevice(url.searchParams.get('device') ?? undefined) });
+    if (method === 'GET' && parts.length === 2) {
+      const op = platform.operations.get(parts[1]!);
+      if (!op) throw new PlatformError(404, `no operation with id '${parts[1]}'`);
+      return send(res, 200, op);
+    }
+  }
+  throw new PlatformError(404, `no endpoint ${method} ${url.pathname}`);
+}
+
+export async function startApi(broker: C8yBroker, platform: Platform | undefined, host: string, port: number): Promise<ApiServer> {
+  const server = http.createServer((req, res) => {
+    route(broker, platform, req, res).catch((err: Error) => {
+      if (res.headersSent) { res.destroy(); return; }
+      if (err instanceof PlatformError) send(res, err.status, { error: err.message });
+      else send(res, 500, { error: err.message });
+    });
   });
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (api)` : `cannot listen on ${host}:${port} (api): ${err.message}`)));

@@ -7,6 +7,7 @@ import { C8yBroker } from '../broker/broker.ts';
 import { parseCredential, type Credential } from '../broker/credentials.ts';
 import { TRANSPORTS, type BrokerOptions, type Transport } from '../broker/options.ts';
 import { startApi } from '../broker/http-api.ts';
+import { Platform } from '../broker/platform/platform.ts';
 import { UsageError } from './usage-error.ts';
 
 export const BROKER_HELP = `Usage: c8y-hil broker [options]
@@ -129,9 +130,10 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     process.stderr.write('c8y-hil broker: no --credentials given, so every login will be refused (CONNACK 4 or 5)\n');
   }
   const broker = await C8yBroker.start(settings.options);
+  const platform = new Platform(broker);
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   try {
-    if (settings.apiPort !== null) api = await startApi(broker, settings.options.host!, settings.apiPort);
+    if (settings.apiPort !== null) api = await startApi(broker, platform, settings.options.host!, settings.apiPort);
   } catch (err) {
     await broker.close();
     throw err;

@@ -174,6 +174,8 @@ export class ConnectionDecoder {
   clientId: string | undefined;
   /** the ClientId as JSON text, made once */
   clientIdJson: string | undefined;
+  /** the record's seq of each PUBLISH the device sent, in order, so later events can point at their cause */
+  readonly publishSeqs: number[] = [];
   private readonly dirs = { in: new DirectionDecoder(), out: new DirectionDecoder() };
   constructor(readonly id: string, readonly transport: string) {}
 

@@ -43,18 +43,29 @@ function serialise(f: OpenFile, e: Record<string, unknown>, lines: LineBuffer): 
   const t = e.t as number;
   const head = `{"seq":${++f.seq},"t":${Math.round(t * 1000) / 1000},"wall":"${wallOf(f, t)}","kind":`;
   if (e.kind === 'packet') {
+    if (e.dir === 'in' && e.type === 'publish') f.conns.get(connNumber(e.conn))?.publishSeqs.push(f.seq);
     // the hot path, written by hand; the field order is the one documented for the JSONL format
     lines.push(`${head}"packet","conn":"${e.conn}","transport":"${e.transport}","dir":"${e.dir}","type":"${e.type}","size":${e.size},`
       + `"packet":${e.packetJson}${e.clientIdJson === undefined ? '' : `,"clientId":${e.clientIdJson}`}}`);
     return;
   }
   const { t: _t, kind, ...rest } = e as { t: number; kind: string } & Record<string, unknown>;
+  // an event caused by the nth PUBLISH of a connection names that packet's seq
+  const cause = rest.cause as { conn?: string; publish?: number } | undefined;
+  if (cause?.conn !== undefined && cause.publish !== undefined) {
+    const seq = f.conns.get(connNumber(cause.conn))?.publishSeqs[cause.publish - 1];
+    if (seq !== undefined) rest.causeSeq = seq;
+  }
   if (kind === 'connection' && rest.action === 'open') {
-    const n = Number(String(rest.conn).slice(1));
-    f.conns.set(n, new ConnectionDecoder(String(rest.conn), String(rest.transport)));
+    f.conns.set(connNumber(rest.conn), new ConnectionDecoder(String(rest.conn), String(rest.transport)));
   }
   const body = JSON.stringify(rest);
   lines.push(`${head}${JSON.stringify(kind)}${body.length > 2 ? ',' + body.slice(1) : '}'}`);
+}
+
+/** connections are named c1, c2, …: the number is the key */
+function connNumber(conn: unknown): number {
+  return Number(String(conn).slice(1));
 }
 
 export function handleBatch(f: OpenFile, b: Batch): void {
