@@ -105,8 +105,13 @@ export class RawClient {
     const have = this.packets.find(pred);
     if (have) { this.packets.splice(this.packets.indexOf(have), 1); return Promise.resolve(have); }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching packet from the broker within ${timeoutMs} ms; got: ${this.packets.map((p) => p.cmd).join(', ') || 'nothing'}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (p) => { clearTimeout(timer); this.packets.splice(this.packets.indexOf(p), 1); resolve(p); } });
+      const waiter = { pred, resolve: (p: mqttPacket.Packet) => { clearTimeout(timer); this.packets.splice(this.packets.indexOf(p), 1); resolve(p); } };
+      // a waiter that timed out must not take a later packet from the next one
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no matching packet from the broker within ${timeoutMs} ms; got: ${this.packets.map((p) => p.cmd).join(', ') || 'nothing'}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
@@ -145,13 +150,18 @@ export class Inbox {
     const have = this.messages.find((m) => m.topic === topic && pred(m.payload));
     if (have) { this.messages.splice(this.messages.indexOf(have), 1); return Promise.resolve(have.payload); }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms; received: ${JSON.stringify(this.messages)}`)), timeoutMs);
-      this.waiters.push({ topic, pred, resolve: (p) => {
+      const waiter = { topic, pred, resolve: (p: string) => {
         clearTimeout(timer);
         const i = this.messages.findIndex((m) => m.topic === topic && m.payload === p);
         if (i >= 0) this.messages.splice(i, 1);
         resolve(p);
-      } });
+      } };
+      // a waiter that timed out must not take a later message from the next one
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms; received: ${JSON.stringify(this.messages)}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 

@@ -108,6 +108,11 @@ export async function startApi(broker: C8yBroker, platform: Platform | undefined
       else send(res, 500, { error: err.message });
     });
   });
+  // a request that is not HTTP gets a 400 and the connection closes, instead of waiting for a timeout
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    socket.destroy();
+  });
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (api)` : `cannot listen on ${host}:${port} (api): ${err.message}`)));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));

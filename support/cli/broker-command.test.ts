@@ -40,6 +40,11 @@ test('broker prints its ports, serves every transport, and flushes the record on
   }
   const health = await (await fetch(`http://127.0.0.1:${r.api}/health`)).json() as { ok: boolean };
   assert.equal(health.ok, true);
+  // the platform model is behind the API: the devices' 100 lines made them
+  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices`)).json() as { devices: { externalId: string; name: string }[] };
+  assert.deepEqual(devices.devices.map((d) => [d.externalId, d.name]), [['CLI-mqtt', 'via mqtt'], ['CLI-wss', 'via wss']]);
+  const created = await fetch(`http://127.0.0.1:${r.api}/operations`, { method: 'POST', body: JSON.stringify({ device: 'CLI-mqtt', fragment: 'c8y_Restart' }) });
+  assert.equal(created.status, 201);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   const text = readFileSync(record, 'utf8');

@@ -342,3 +342,54 @@ describe('fuzz', () => {
     assert.ok(broker.record.select({ decision: 'smartrest-error', deviceId: d.id }).length > 50, 'the fuzz lines should include many bad ones');
   });
 });
+
+describe('processing modes, custom templates and options', () => {
+  test('t/us, q/us and c/us are processed like s/us; s/uc lines are recorded with their collection', async () => {
+    const d = await device();
+    await d.pub('211,1', 't/us');
+    await d.pub('211,2', 'q/us');
+    await d.pub('211,3', 'c/us');
+    assert.equal(platform.inventory.get(d.id)!.measurementCount, 3);
+    await d.pub('42,"a,b",c', 's/uc/myCollection');
+    const custom = changes(d.id, 'custom-template-line')[0]!;
+    assert.equal(custom.collection, 'myCollection');
+    assert.deepEqual(custom.fields, ['42', 'a,b', 'c']);
+  });
+
+  test('pushPendingOnSubscribe: pending operations go out when the device subscribes to s/ds; by default they wait for 500', async () => {
+    for (const push of [true, false]) {
+      const other = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'dev', password: 'pw' }], ports: { mqtt: 0, mqtts: null, ws: null, wss: null }, pushPendingOnSubscribe: push });
+      try {
+        const p = new Platform(other);
+        const client = await connected({ ports: other.ports }, 'mqtt', { clientId: 'PUSH1', ...login });
+        const inbox = new Inbox(client);
+        await client.publishAsync('s/us', '100', { qos: 2 });
+        await p.createOperation({ device: 'PUSH1', fragment: 'c8y_Restart' });
+        await client.subscribeAsync('s/ds', { qos: 1 });
+        if (push) assert.equal(await inbox.next('s/ds'), '510,PUSH1');
+        else {
+          await assert.rejects(inbox.next('s/ds', () => true, 150));
+          await client.publishAsync('s/us', '500', { qos: 2 });
+          assert.equal(await inbox.next('s/ds'), '510,PUSH1');
+        }
+        client.end(true);
+      } finally {
+        await other.close();
+      }
+    }
+  });
+
+  test('lenient escaping does not report doubled quotes as findings', async () => {
+    const other = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'dev', password: 'pw' }], ports: { mqtt: 0, mqtts: null, ws: null, wss: null }, strictEscaping: false });
+    try {
+      const p = new Platform(other);
+      const client = await connected({ ports: other.ports }, 'mqtt', { clientId: 'LENIENT1', ...login });
+      await client.publishAsync('s/us', '400,c8y_Q,"say ""hi"""', { qos: 2 });
+      assert.equal(p.inventory.get('LENIENT1')!.events[0]!.text, 'say "hi"');
+      assert.equal(other.record.select({ decision: 'smartrest-finding' }).length, 0);
+      client.end(true);
+    } finally {
+      await other.close();
+    }
+  });
+});
