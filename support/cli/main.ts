@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerCommand } from './broker-command.ts';
+import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -13,7 +14,7 @@ Commands:
   run [cucumber flags]   run the conformance suite (cucumber-js; its flags pass through)
   broker [options]       start the standalone recording broker (c8y-hil broker --help)
   bench [name]           run the benchmarks in bench/ (all, or those whose file name contains name)
-  emulate --tty PATH     run the emulated reference device on a tty (not yet available)
+  emulate --tty PATH     run the emulated reference device on a tty (or --stdio)
   report RECORD.jsonl    render a record as a traffic timeline (not yet available)
 `;
 
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     case 'broker': return brokerCommand(rest);
     case 'run': return passThrough(join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), rest);
     case 'bench': return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
-    case 'emulate':
+    case 'emulate': return emulateCommand(rest);
     case 'report':
       throw new UsageError(`'${command}' is not available yet in this version of c8y-hil`);
     case undefined: case 'help': case '--help': case '-h':

@@ -1,0 +1,39 @@
+// One Device interface: the step library never knows which driver is behind it.
+import type { Transport } from '../broker/options.ts';
+
+/** what the harness configures on a device before it connects */
+export interface DeviceSettings {
+  host?: string;
+  port?: number;
+  transport?: Transport;
+  tenant?: string;
+  user?: string;
+  password?: string;
+  clientId?: string;
+  clean?: boolean;
+  keepalive?: number;
+  qos?: 0 | 1 | 2;
+  /** file with the CA certificate for TLS transports */
+  ca?: string;
+}
+
+export interface Device {
+  /** the device identifier (external id) the device registers with */
+  readonly id: string;
+  /** power-cycle or reset */
+  reset(): Promise<void>;
+  configure(settings: DeviceSettings): Promise<void>;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** publish raw SmartREST lines on a topic */
+  publish(topic: string, payload: string): Promise<void>;
+  /** lose the link without a clean DISCONNECT, and get it back */
+  linkDown(): Promise<void>;
+  linkUp(): Promise<void>;
+  /** any other action the profile knows */
+  action(name: string, vars?: Record<string, string>): Promise<void>;
+  /** read the console until a line matches, within the timeout; returns that line */
+  readUntil(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** end everything the driver started */
+  stop(): Promise<void>;
+}

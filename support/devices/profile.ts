@@ -1,0 +1,161 @@
+// Device profiles: YAML that says how to do each action on a firmware's console. A new board is
+// supported by writing one. Loading validates every field and names the file and field at fault.
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+
+export interface Step {
+  /** the line to send, with {variables}; none to only wait */
+  send?: string;
+  /** a line that proves success; none to not wait */
+  expect?: RegExp;
+  /** a line that proves failure */
+  fail?: RegExp;
+  timeoutMs: number;
+  /** run the step only when this variable is set and not empty */
+  if?: string;
+}
+
+export interface Profile {
+  file: string;
+  name: string;
+  description?: string;
+  console: { baudRate: number; newline: string; reattachTimeoutMs: number };
+  /** for a device that is a command (the process driver) */
+  process?: { command: string; args: string[]; env: Record<string, string> };
+  variables: Record<string, string>;
+  actions: Record<string, Step[]>;
+}
+
+/** the actions every profile must say how to do */
+export const REQUIRED_ACTIONS = ['reset', 'configure', 'connect', 'disconnect', 'publish', 'linkDown', 'linkUp'] as const;
+
+export class ProfileError extends Error {}
+
+const ENCODINGS = ['json', 'hex', 'base64', 'raw'] as const;
+
+/** '5s', '500ms', '2m' or a number of milliseconds */
+export function parseDuration(v: unknown, where: string): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(v.trim()) : null;
+  if (!m) throw new ProfileError(`${where}: '${String(v)}' is not a duration (like 500ms, 5s or 2m)`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function str(v: unknown, where: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new ProfileError(`${where}: expected text, found ${v === null ? 'nothing' : Array.isArray(v) ? 'a list' : typeof v}`);
+}
+
+function regex(v: unknown, where: string): RegExp {
+  const s = str(v, where);
+  try { return new RegExp(s); } catch (err) { throw new ProfileError(`${where}: '${s}' is not a valid regular expression (${(err as Error).message})`); }
+}
+
+function checkTemplate(t: string, where: string): void {
+  for (const m of t.matchAll(/\{\{|\}\}|\{([^{}]*)\}/g)) {
+    if (m[0] === '{{' || m[0] === '}}') continue;
+    const [name, enc] = (m[1] ?? '').split(':');
+    if (!name || !/^[A-Za-z_][\w]*$/.test(name)) throw new ProfileError(`${where}: '{${m[1]}}' is not a variable (write {name} or {name:json})`);
+    if (enc !== undefined && !(ENCODINGS as readonly string[]).includes(enc)) throw new ProfileError(`${where}: unknown encoding '${enc}' in '{${m[1]}}' (use ${ENCODINGS.join(', ')})`);
+  }
+}
+
+const STEP_KEYS = new Set(['send', 'expect', 'fail', 'timeout', 'if']);
+
+function readStep(v: unknown, where: string, defaultTimeout: number): Step {
+  if (!isMap(v)) throw new ProfileError(`${where}: a step must be a mapping with send, expect, fail, timeout or if`);
+  for (const k of Object.keys(v)) if (!STEP_KEYS.has(k)) throw new ProfileError(`${where}.${k}: unknown field (a step has send, expect, fail, timeout, if)`);
+  if (v.send === undefined && v.expect === undefined) throw new ProfileError(`${where}: a step needs send, expect or both`);
+  const step: Step = { timeoutMs: v.timeout === undefined ? defaultTimeout : parseDuration(v.timeout, `${where}.timeout`) };
+  if (v.send !== undefined) { step.send = str(v.send, `${where}.send`); checkTemplate(step.send, `${where}.send`); }
+  if (v.expect !== undefined) step.expect = regex(v.expect, `${where}.expect`);
+  if (v.fail !== undefined) step.fail = regex(v.fail, `${where}.fail`);
+  if (v.if !== undefined) step.if = str(v.if, `${where}.if`);
+  return step;
+}
+
+const TOP_KEYS = new Set(['name', 'description', 'console', 'process', 'timeout', 'variables', 'actions']);
+
+/** Check a parsed profile document; `file` names it in every error. */
+export function validateProfile(doc: unknown, file: string): Profile {
+  const at = (field: string) => `${file}: ${field}`;
+  if (!isMap(doc)) throw new ProfileError(`${file}: a profile must be a YAML mapping with name, console and actions`);
+  for (const k of Object.keys(doc)) if (!TOP_KEYS.has(k)) throw new ProfileError(`${at(k)}: unknown field (a profile has ${[...TOP_KEYS].join(', ')})`);
+  if (doc.name === undefined) throw new ProfileError(`${at('name')}: missing; every profile needs a name`);
+  const name = str(doc.name, at('name'));
+  const defaultTimeout = doc.timeout === undefined ? 5000 : parseDuration(doc.timeout, at('timeout'));
+  const c = doc.console ?? {};
+  if (!isMap(c)) throw new ProfileError(`${at('console')}: must be a mapping (baudRate, newline, reattachTimeout)`);
+  const baudRate = c.baudRate === undefined ? 115200 : Number(c.baudRate);
+  if (!Number.isInteger(baudRate) || baudRate <= 0) throw new ProfileError(`${at('console.baudRate')}: '${String(c.baudRate)}' is not a baud rate`);
+  const profile: Profile = {
+    file, name,
+    console: {
+      baudRate,
+      newline: c.newline === undefined ? '\n' : str(c.newline, at('console.newline')),
+      reattachTimeoutMs: c.reattachTimeout === undefined ? 10_000 : parseDuration(c.reattachTimeout, at('console.reattachTimeout')),
+    },
+    variables: {},
+    actions: {},
+  };
+  if (doc.description !== undefined) profile.description = str(doc.description, at('description'));
+  if (doc.variables !== undefined) {
+    if (!isMap(doc.variables)) throw new ProfileError(`${at('variables')}: must be a mapping of names to values`);
+    for (const [k, v] of Object.entries(doc.variables)) profile.variables[k] = str(v, at(`variables.${k}`));
+  }
+  if (doc.process !== undefined) {
+    const p = doc.process;
+    if (!isMap(p) || p.command === undefined) throw new ProfileError(`${at('process')}: must be a mapping with command (and args, env)`);
+    const args = p.args ?? [];
+    if (!Array.isArray(args)) throw new ProfileError(`${at('process.args')}: must be a list`);
+    const env = p.env ?? {};
+    if (!isMap(env)) throw new ProfileError(`${at('process.env')}: must be a mapping`);
+    profile.process = {
+      command: str(p.command, at('process.command')),
+      args: args.map((a, i) => { const s = str(a, at(`process.args[${i}]`)); checkTemplate(s, at(`process.args[${i}]`)); return s; }),
+      env: Object.fromEntries(Object.entries(env).map(([k, v]) => { const s = str(v, at(`process.env.${k}`)); checkTemplate(s, at(`process.env.${k}`)); return [k, s]; })),
+    };
+  }
+  if (!isMap(doc.actions)) throw new ProfileError(`${at('actions')}: missing or not a mapping; it must say how to do ${REQUIRED_ACTIONS.join(', ')}`);
+  for (const [k, v] of Object.entries(doc.actions)) {
+    const steps = Array.isArray(v) ? v : [v];
+    if (steps.length === 0) throw new ProfileError(`${at(`actions.${k}`)}: an action needs at least one step`);
+    profile.actions[k] = steps.map((s, i) => readStep(s, at(`actions.${k}${Array.isArray(v) ? `[${i}]` : ''}`), defaultTimeout));
+  }
+  for (const a of REQUIRED_ACTIONS) if (!profile.actions[a]) throw new ProfileError(`${at(`actions.${a}`)}: missing; every profile must say how to ${a}`);
+  return profile;
+}
+
+export function loadProfile(file: string): Profile {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (err) { throw new ProfileError(`cannot read the device profile ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`); }
+  let doc: unknown;
+  try { doc = YAML.parse(text); } catch (err) { throw new ProfileError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`); }
+  return validateProfile(doc, file);
+}
+
+function encode(value: string, enc: string | undefined): string {
+  switch (enc) {
+    case 'json': return JSON.stringify(value);
+    case 'hex': return Buffer.from(value, 'utf8').toString('hex');
+    case 'base64': return Buffer.from(value, 'utf8').toString('base64');
+    default: return value;
+  }
+}
+
+/** Fill a template's {variables}; a missing one is an error that names the template's place. */
+export function expand(template: string, vars: Record<string, string | undefined>, where: string): string {
+  return template.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, inner: string | undefined) => {
+    if (whole === '{{') return '{';
+    if (whole === '}}') return '}';
+    const [name, enc] = (inner ?? '').split(':') as [string, string | undefined];
+    const v = vars[name];
+    if (v === undefined) throw new ProfileError(`${where}: the variable '${name}' has no value (known: ${Object.keys(vars).filter((k) => vars[k] !== undefined).sort().join(', ')})`);
+    return encode(v, enc);
+  });
+}

@@ -1,0 +1,223 @@
+// The reference device firmware: what a correct device does under SPEC.md, on mqtt.js, with
+// switchable faults. It knows nothing of serial ports: the console protocol drives it.
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IPublishPacket } from 'mqtt-packet';
+import { parseLine, writeField } from '../smartrest/codec.ts';
+import { downstreamById } from '../smartrest/templates.ts';
+import type { Fault } from './faults.ts';
+
+export interface FirmwareSettings {
+  host: string; port: number; transport: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  tenant: string; user: string; password: string;
+  clientId: string; clean: boolean; keepalive: number; qos: 0 | 1 | 2;
+  ca: string; name: string; type: string;
+}
+
+export const SUPPORTED_OPERATIONS = ['c8y_Restart', 'c8y_Command', 'c8y_Configuration', 'c8y_Firmware', 'c8y_Relay'];
+
+/** what the firmware tells its console, as it happens */
+export type Log = (line: string) => void;
+
+export class Firmware {
+  readonly faults = new Set<Fault>();
+  settings: FirmwareSettings;
+  private client: MqttClient | undefined;
+  private registered = false;
+  /** child external id → parent external id (the root is the serial) */
+  private readonly parents = new Map<string, string>();
+  configuration = '';
+  relay = 'CLOSED';
+
+  constructor(readonly serial: string, private readonly log: Log) {
+    this.settings = Firmware.defaults(serial);
+  }
+
+  static defaults(serial: string): FirmwareSettings {
+    return { host: '127.0.0.1', port: 1883, transport: 'mqtt', tenant: '', user: '', password: '', clientId: serial, clean: true, keepalive: 60, qos: 1, ca: '', name: `Emulated ${serial}`, type: 'c8y_HilEmulator' };
+  }
+
+  get connected(): boolean { return !!this.client?.connected; }
+
+  reset(): Promise<void> {
+    const done = this.drop(true);
+    this.registered = false;
+    this.parents.clear();
+    this.configuration = '';
+    this.relay = 'CLOSED';
+    return done;
+  }
+
+  // ---- SmartREST as this firmware writes it (faults change it) ---------------------------------
+
+  line(fields: (string | number)[]): string {
+    const fs = fields.map(String);
+    if (this.faults.has('no-quoting')) return fs.join(',');
+    if (this.faults.has('doubled-quotes')) {
+      return fs.map((f) => (/[,\n\r"]|^\s|\s$/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+    }
+    return fs.map(writeField).join(',');
+  }
+
+  private qos(): 0 | 1 | 2 { return this.faults.has('qos0') ? 0 : this.settings.qos; }
+
+  /** the topic for data of a device: the root's s/us, or s/us/<path to the child> */
+  topicFor(device: string): string {
+    if (device === this.serial || this.faults.has('child-on-root')) return 's/us';
+    const path: string[] = [];
+    for (let d: string | undefined = device; d !== undefined && d !== this.serial; d = this.parents.get(d)) path.unshift(d);
+    return `s/us/${path.join('/')}`;
+  }
+
+  async publish(topic: string, payload: string): Promise<void> {
+    if (!this.client?.connected) throw new Error('not connected');
+    await this.client.publishAsync(topic, payload, { qos: this.qos() });
+  }
+
+  private send(device: string, fields: (string | number)[]): Promise<void> {
+    return this.publish(this.topicFor(device), this.line(fields));
+  }
+
+  // ---- connection ---------------------------------------------------------------------------
+
+  private url(): string {
+    const s = this.settings;
+    return s.transport === 'mqtt' || s.transport === 'mqtts' ? `${s.transport}://${s.host}:${s.port}` : `${s.transport}://${s.host}:${s.port}/mqtt`;
+  }
+
+  private options(): IClientOptions {
+    const s = this.settings;
+    const o: IClientOptions = {
+      clientId: this.faults.has('malformed-clientid') ? `c8y:${this.serial}` : s.clientId,
+      username: `${s.tenant}/${s.user}`, password: s.password,
+      clean: this.faults.has('clean-session-1') ? true : s.clean,
+      keepalive: s.keepalive, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 4,
+    };
+    if (s.ca) o.ca = readFileSync(s.ca, 'utf8');
+    if (this.faults.has('last-will')) o.will = { topic: 's/us', payload: Buffer.from('400,c8y_ConnectionLost,Device went offline'), qos: 1, retain: false };
+    return o;
+  }
+
+  /** connect, register on the first connect since reset, subscribe, announce */
+  async connect(): Promise<void> {
+    await this.drop(true);
+    const client = mqtt.connect(this.url(), this.options());
+    this.client = client;
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', (err) => reject(err));
+      client.once('close', () => reject(new Error('the connection closed before CONNACK')));
+    }).catch((err: Error) => { client.end(true); this.client = undefined; throw err; });
+    client.on('close', () => this.log('LINK CLOSED'));
+    client.on('error', (err) => this.log(`MQTT ERROR ${JSON.stringify(err.message)}`));
+    this.listen(client);
+    await this.session();
+  }
+
+  private listen(client: MqttClient): void {
+    if (this.faults.has('qos2-twice')) {
+      // acts at the moment a PUBLISH arrives, before the QoS 2 handshake is done
+      client.on('packetreceive', (p) => {
+        if (p.cmd === 'publish') void this.onMessage(p.topic, (p as IPublishPacket).payload.toString('utf8'));
+      });
+    } else {
+      client.on('message', (topic, payload) => void this.onMessage(topic, payload.toString('utf8')));
+    }
+  }
+
+  private async session(): Promise<void> {
+    const client = this.client!;
+    const subscribe = () => client.subscribeAsync({ 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } });
+    if (this.faults.has('early-subscribe')) await subscribe();
+    if (!this.registered) {
+      await this.send(this.serial, [100, this.settings.name, this.settings.type]);
+      this.registered = true;
+    }
+    if (!this.faults.has('early-subscribe')) await subscribe();
+    await this.send(this.serial, [114, ...SUPPORTED_OPERATIONS]);
+  }
+
+  async disconnect(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.endAsync();
+  }
+
+  /** lose the link: the socket goes, no DISCONNECT is sent */
+  private drop(force: boolean): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (!c) return Promise.resolve();
+    return new Promise((resolve) => { c.end(force, {}, () => resolve()); });
+  }
+
+  linkDown(): void {
+    const c = this.client;
+    if (!c) throw new Error('not connected');
+    (c.stream as unknown as { destroy(): void }).destroy();
+  }
+
+  /** get the link back: a new connection with the same settings (the session decides what survives) */
+  async linkUp(): Promise<void> {
+    const c = this.client;
+    if (c?.connected) return;
+    if (!c) throw new Error('never connected');
+    await new Promise<void>((resolve, reject) => {
+      c.once('connect', () => resolve());
+      c.once('error', reject);
+      c.reconnect();
+    });
+    // mqtt.js subscribes again by itself when the broker kept no session
+  }
+
+  // ---- data the console asks for ------------------------------------------------------------
+
+  async addChild(id: string, parent = this.serial): Promise<void> {
+    this.parents.set(id, parent);
+    await this.send(parent, [101, id, `Child ${id}`]);
+  }
+
+  measure(device: string, value: string): Promise<void> { return this.send(device, [211, value]); }
+  event(device: string, type: string, text: string): Promise<void> { return this.send(device, [400, type, text]); }
+
+  // ---- operations ---------------------------------------------------------------------------
+
+  private async onMessage(topic: string, payload: string): Promise<void> {
+    this.log(`MSG ${topic} ${JSON.stringify(payload)}`);
+    if (topic !== 's/ds') return;
+    for (const line of payload.split('\n').filter((l) => l.length > 0)) {
+      try {
+        await this.operate(parseLine(line).fields);
+      } catch (err) {
+        this.log(`OP ERROR ${JSON.stringify((err as Error).message)}`);
+      }
+    }
+  }
+
+  private async operate(fields: string[]): Promise<void> {
+    const [id, target, ...params] = fields as [string, string, ...string[]];
+    const t = downstreamById(Number(id));
+    if (!t || target === undefined) return;
+    const isChild = target !== this.serial;
+    if (isChild && (this.faults.has('ignore-child-ops') || !this.parents.has(target))) { this.log(`OP IGNORED ${id} ${target}`); return; }
+    const fragment = this.faults.has('wrong-fragment') ? (t.fragment === 'c8y_Restart' ? 'c8y_Command' : 'c8y_Restart') : t.fragment;
+    this.log(`OP ${id} ${target} ${JSON.stringify(params)}`);
+    await this.send(target, [501, fragment]);
+    switch (t.id) {
+      case 510: return this.send(target, [503, fragment]);
+      case 511: return this.send(target, [503, fragment, `executed: ${params[0] ?? ''}`]);
+      case 513:
+        this.configuration = params[0] ?? '';
+        await this.send(target, [113, this.configuration]);
+        return this.send(target, [503, fragment]);
+      case 515:
+        await this.send(target, [115, params[0] ?? '', params[1] ?? '', params[2] ?? '']);
+        return this.send(target, [503, fragment]);
+      case 518:
+        this.relay = params[0] ?? this.relay;
+        return this.send(target, [503, fragment]);
+      default:
+        return this.send(target, [502, fragment, `${t.fragment} is not supported by the emulator`]);
+    }
+  }
+}

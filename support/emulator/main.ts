@@ -1,0 +1,49 @@
+// `c8y-hil emulate`: the reference device on a tty (the board end of a pty pair) or on stdio.
+import { SerialPort } from 'serialport';
+import { ReadlineParser } from '@serialport/parser-readline';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { EmulatorConsole } from './console.ts';
+import { UsageError } from '../cli/usage-error.ts';
+
+export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio) [--serial ID] [--baud N]
+
+Runs the emulated reference device. Its console (one command a line: c8y-hil emulate, then "help")
+is the tty, or standard input and output with --stdio.
+`;
+
+export async function emulateCommand(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { tty: { type: 'string' }, stdio: { type: 'boolean' }, serial: { type: 'string' }, baud: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil emulate --help)`);
+  }
+  if (values.help) { process.stdout.write(EMULATE_HELP); return 0; }
+  if (!values.tty === !values.stdio) throw new UsageError('give exactly one of --tty PATH and --stdio (see c8y-hil emulate --help)');
+  const serial = (values.serial as string | undefined) ?? 'HIL-EMU-1';
+  let queue = Promise.resolve();
+
+  if (values.stdio) {
+    const console = new EmulatorConsole(serial, (l) => process.stdout.write(l + '\n'));
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (l) => { queue = queue.then(() => console.handle(l)); });
+    await new Promise<void>((resolve) => lines.once('close', () => resolve()));
+    await queue;
+    await console.firmware.reset();
+    return 0;
+  }
+
+  const port = new SerialPort({ path: values.tty as string, baudRate: Number(values.baud ?? 115200), autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new UsageError(`cannot open the tty ${values.tty}: ${err.message}`)) : resolve())));
+  const console = new EmulatorConsole(serial, (l) => { port.write(l + '\n'); });
+  port.pipe(new ReadlineParser({ delimiter: '\n' })).on('data', (l: string) => { queue = queue.then(() => console.handle(l.replace(/\r$/, ''))); });
+  await new Promise<void>((resolve) => {
+    port.once('close', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await console.firmware.reset();
+  if (port.isOpen) await new Promise<void>((r) => port.close(() => r()));
+  return 0;
+}
