@@ -18,6 +18,9 @@ import { checkSubscription, parseUpstreamTopic, type UpstreamTopic } from './top
 import { localTlsMaterial, type TlsMaterial } from './tls.ts';
 import { listen, type Listener } from './transports.ts';
 
+/** MQTT packet type numbers, as mqtt-packet names them */
+const PACKET_TYPES = ['', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth'];
+
 /** where publishes that the topic policy refuses go: no device can subscribe to it */
 const REFUSED_TOPIC = '$hil/refused';
 
@@ -61,6 +64,8 @@ export class C8yBroker {
   private readonly known = new Set<string>();
   /** last wills on their way through the broker (lastWill: 'deliver') */
   private readonly wills = new WeakSet<object>();
+  /** packets the harness asked the broker to lose, by device: the next one of that type drops the link */
+  private readonly losses = new Map<string, string>();
   /** open device connections, so close() can wait until each one's end is in the record */
   private readonly streams = new Set<Duplex>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
@@ -130,13 +135,25 @@ export class C8yBroker {
     const st: ConnectionState = { conn, transport, stream, publishes: 0 };
     this.state.set(stream, st);
     const limit = this.options.maxPacketSize;
-    const guard = limit > 0 ? createFrameGuard(limit, (size) => {
-      this.record.add('decision', { decision: 'oversized-packet', conn: conn.id, clientId: st.clientId, size, limit,
-        reason: `a packet of ${size} bytes exceeds the limit of ${limit} bytes; the connection is closed` });
-      stream.destroy();
-    }) : undefined;
+    const guard = createFrameGuard({
+      maxPacketSize: limit,
+      onOversize: (size) => {
+        this.record.add('decision', { decision: 'oversized-packet', conn: conn.id, clientId: st.clientId, size, limit,
+          reason: `a packet of ${size} bytes exceeds the limit of ${limit} bytes; the connection is closed` });
+        stream.destroy();
+      },
+      onFrame: (type) => {
+        const lose = st.deviceId !== undefined ? this.losses.get(st.deviceId) : undefined;
+        if (lose === undefined || lose !== PACKET_TYPES[type]) return true;
+        this.losses.delete(st.deviceId!);
+        this.record.add('decision', { decision: 'packet-lost', conn: conn.id, clientId: st.clientId, deviceId: st.deviceId, type: lose,
+          reason: `the harness made the broker lose this ${lose.toUpperCase()}: the connection drops as it arrives` });
+        stream.destroy();
+        return false;
+      },
+    });
     if (this.options.recording) tapConnection(stream, conn, guard);
-    else if (guard) tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard);
+    else tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard);
     this.streams.add(stream);
     stream.once('close', () => {
       this.streams.delete(stream);
@@ -318,6 +335,14 @@ export class C8yBroker {
     let n = 0;
     for await (const _ of store.createRetainedStreamCombi(['#'])) n++;
     return n;
+  }
+
+  /**
+   * Lose the next packet of this type from the device: the connection drops as it arrives, before
+   * the broker acts on it (a PUBREC lost on the way makes the broker redeliver with DUP).
+   */
+  loseNext(deviceId: string, type: 'puback' | 'pubrec' | 'pubcomp' | 'publish' | 'subscribe' | 'pingreq'): void {
+    this.losses.set(deviceId, type);
   }
 
   /** Drop a device's connection without a DISCONNECT from its side (for tests of reconnects). */
