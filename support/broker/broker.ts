@@ -246,8 +246,11 @@ export class C8yBroker {
       this.decide(client, 'publish-refused', { topic: packet.topic, qos: packet.qos,
         reason: `'${packet.topic}' is not a topic devices publish to (s/us, s/us/<child>, s/uc/<template>, t/us, q/us, c/us); the message is acknowledged and dropped` });
       packet.topic = REFUSED_TOPIC;
-    } else if (packet.retain) {
-      this.decide(client, 'retain-ignored', { topic: packet.topic, reason: 'the retain flag has no effect: nothing is stored as retained' });
+    } else {
+      // the device exists from the moment its data arrives, so a SUBSCRIBE right after its
+      // PUBACK is judged with it in place
+      if (st?.deviceId) this.known.add(st.deviceId);
+      if (packet.retain) this.decide(client, 'retain-ignored', { topic: packet.topic, reason: 'the retain flag has no effect: nothing is stored as retained' });
     }
     packet.retain = false;
     cb(null);

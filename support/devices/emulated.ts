@@ -58,7 +58,14 @@ export async function startEmulatedDevice(opts: EmulatedOptions): Promise<Profil
   const pty = await ptyPair(dir);
   const emulator = spawn(process.execPath, [BIN, 'emulate', '--tty', pty.board, '--serial', opts.serial, '--baud', String(profile.console.baudRate)], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
-  emulator.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  emulator.stderr!.on('data', (d: Buffer) => {
+    stderr.push(d.toString());
+    opts.record?.add('console', { device: opts.serial, dir: 'stderr', line: d.toString().trimEnd() });
+  });
+  emulator.once('exit', (code, signal) => {
+    opts.record?.add('device', { device: opts.serial, action: 'emulator-exited', code, signal, stderr: stderr.join('').slice(-2000) });
+    if (code !== 0 && signal === null) process.stderr.write(`c8y-hil: the emulator of ${opts.serial} exited with code ${code}: ${stderr.join('').slice(-2000)}\n`);
+  });
   opts.record?.add('device', { device: opts.serial, action: 'emulator-started', pid: emulator.pid, tty: pty.harness, socatPid: pty.socat.pid });
   const stopAll = async () => { await stopProcess(emulator); await stopProcess(pty.socat); };
   let console: SerialConsole | undefined;

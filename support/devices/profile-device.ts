@@ -16,7 +16,7 @@ function settingVars(s: DeviceSettings): Record<string, string> {
 
 export class ProfileDevice implements Device {
   private settings: Record<string, string> = {};
-  /** readUntil looks at lines from here on */
+  /** readUntil looks at lines from here on: from the last reset, or after its last match */
   private readCursor = 0;
 
   constructor(readonly id: string, readonly profile: Profile, readonly console: LineConsole,
@@ -39,8 +39,7 @@ export class ProfileDevice implements Device {
         const since = this.console.mark();
         if (step.send !== undefined) await this.console.send(expand(step.send, vars, `${where}.send`));
         if (step.expect) {
-          const m = await this.console.waitFor({ expect: step.expect, fail: step.fail, timeoutMs: step.timeoutMs, since, what: `${name}${steps.length > 1 ? ` step ${i + 1}` : ''}` });
-          this.readCursor = Math.max(this.readCursor, m.index + 1);
+          await this.console.waitFor({ expect: step.expect, fail: step.fail, timeoutMs: step.timeoutMs, since, what: `${name}${steps.length > 1 ? ` step ${i + 1}` : ''}` });
         }
       }
       this.record?.add('device', { device: this.id, action: name, phase: 'end', ms: Math.round((this.record.now() - started) * 10) / 10 });

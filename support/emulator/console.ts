@@ -36,7 +36,7 @@ function text(v: string | undefined): string {
 export const HELP = [
   'ping', 'reset', 'set <setting> <value>', 'connect', 'disconnect', 'link down', 'link up',
   'pub <topic> <json string>', 'child add <id> [<parent>]', 'measure [<device>] <value>', 'event <device> <type> <json string>',
-  'fault <name> on|off', 'faults', 'status', 'help',
+  'fault <name> on|off', 'fault none', 'faults', 'status', 'help',
 ];
 
 export class EmulatorConsole {
@@ -45,8 +45,18 @@ export class EmulatorConsole {
     this.firmware = new Firmware(serial, out);
   }
 
-  /** handle one console line; every command answers OK…, a result word, or ERROR <reason> */
+  /** handle one console line; a command that hangs is answered with an error after 15 s */
   async handle(raw: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(() => { this.out(`ERROR '${raw.trim()}' did not finish within 15 s`); resolve(); }, 15_000);
+    });
+    await Promise.race([this.run(raw), limit]);
+    clearTimeout(timer);
+  }
+
+  /** every command answers OK…, a result word, or ERROR <reason> */
+  private async run(raw: string): Promise<void> {
     const line = raw.trim();
     if (line.length === 0) return;
     const [cmd, ...rest] = line.split(' ');
@@ -94,6 +104,7 @@ export class EmulatorConsole {
         }
         case 'fault': {
           const [name, state] = rest;
+          if (name === 'none') { f.faults.clear(); return this.out('OK'); }
           if (!name || !isFault(name)) throw new Error(`unknown fault '${name}'; faults: ${Object.keys(FAULTS).join(', ')}`);
           if (state === 'on') f.faults.add(name); else if (state === 'off') f.faults.delete(name); else throw new Error('fault <name> on|off');
           return this.out('OK');

@@ -127,7 +127,9 @@ export class Firmware {
 
   private async session(): Promise<void> {
     const client = this.client!;
-    const subscribe = () => client.subscribeAsync({ 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } });
+    // a refused subscription (SUBACK 0x80) is logged, not fatal: the firmware carries on without it
+    const subscribe = () => client.subscribeAsync({ 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } })
+      .catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
     if (this.faults.has('early-subscribe')) await subscribe();
     if (!this.registered) {
       await this.send(this.serial, [100, this.settings.name, this.settings.type]);
@@ -140,7 +142,12 @@ export class Firmware {
   async disconnect(): Promise<void> {
     const c = this.client;
     this.client = undefined;
-    if (c) await c.endAsync();
+    if (!c) return;
+    // a clean DISCONNECT; if in-flight messages hold it up, the socket goes after 2 s
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => c.end(true, {}, () => resolve()), 2000);
+      c.end(false, {}, () => { clearTimeout(timer); resolve(); });
+    });
   }
 
   /** lose the link: the socket goes, no DISCONNECT is sent */
