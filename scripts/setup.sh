@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use, as "command:package". Empty for now: the broker tests need none.
-NEEDED=()
+# Debian packages the tests use, as "command:package": socat makes the pseudo-terminal pairs the
+# emulated device runs on.
+NEEDED=("socat:socat")
 missing=()
 for pair in "${NEEDED[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

@@ -137,7 +137,11 @@ export class Firmware {
     }
     if (!this.faults.has('early-subscribe')) await subscribe();
     await this.send(this.serial, [114, ...SUPPORTED_OPERATIONS]);
+    await this.send(this.serial, [211, this.temperature]);
   }
+
+  /** the temperature the emulated sensor reads */
+  temperature = '21.5';
 
   async disconnect(): Promise<void> {
     const c = this.client;
