@@ -1,20 +1,50 @@
-// Cucumber glue: a Lab per scenario, always closed, its record attached.
-import { After, AfterStep, Before, BeforeStep } from '@cucumber/cucumber';
+// Cucumber glue: a Lab per scenario with the device under test reset into it; clean-up always
+// runs and attaches the record.
+import { After, AfterAll, AfterStep, Before, BeforeStep, setDefaultTimeout } from '@cucumber/cucumber';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { deviceUnderTest, requestedFaults, stopDeviceUnderTest } from './device-pool.ts';
+import { DeviceUnavailable } from './devices/unavailable.ts';
 import { Lab } from './lab.ts';
 import type { HilWorld } from './world.ts';
 
 const RECORD_DIR = resolve(process.env.C8Y_HIL_RECORDS ?? join('reports', 'records'));
+setDefaultTimeout(30_000);
 
 Before(async function (this: HilWorld, { pickle }) {
   this.lab = await Lab.start({ recordDir: RECORD_DIR, name: `${pickle.name}-${pickle.id.slice(0, 8)}` });
+  let dut;
+  try {
+    dut = await deviceUnderTest();
+  } catch (err) {
+    if (err instanceof DeviceUnavailable) { this.attach(`skipped: ${err.message}`, 'text/plain'); return 'skipped'; }
+    throw err;
+  }
+  this.device = dut.device;
+  this.emulated = dut.emulated;
+  this.lab.device = dut.device;
+  dut.device.setRecord(this.lab.record);
+  if (dut.emulated) {
+    await dut.device.action('clearFaults');
+    for (const fault of requestedFaults()) await dut.device.action('fault', { fault, state: 'on' });
+  }
+  await dut.device.reset();
+  this.settings = this.lab.deviceSettings('mqtt');
+  return undefined;
 });
 
 After(async function (this: HilWorld) {
   if (!this.lab) return;
+  if (this.device) {
+    await this.device.disconnect().catch(() => { /* it may not be connected */ });
+    this.device.setRecord(undefined);
+  }
   await this.lab.close();
   this.attach(`record: ${this.lab.recordPath}`, 'text/plain');
+  this.attach(readFileSync(this.lab.recordPath, 'utf8'), { mediaType: 'application/x-ndjson', fileName: 'record.jsonl' });
 });
+
+AfterAll(async () => { await stopDeviceUnderTest(); });
 
 // the start and end of each step go into the record, so the traffic can be read against the steps
 BeforeStep(function (this: HilWorld, { pickleStep }) {

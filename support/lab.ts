@@ -1,26 +1,38 @@
-// One Lab per scenario: a fresh broker on ephemeral ports, its record on disk, and the clients
-// the scenario opened. Works without cucumber; the world only holds one.
+// One Lab per scenario: a fresh broker and platform on ephemeral ports, the scenario's record on
+// disk, a temp folder (CA file), the device under test, and any helper clients. Works without
+// cucumber; the world only holds one.
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C8yBroker } from './broker/broker.ts';
-import { Platform } from './broker/platform/platform.ts';
 import { connectClient, type ConnectOutcome } from './broker/clients.ts';
 import type { Credential } from './broker/credentials.ts';
 import type { BrokerOptions, Transport } from './broker/options.ts';
+import { Platform } from './broker/platform/platform.ts';
+import type { DeviceSettings } from './devices/device.ts';
+import type { ProfileDevice } from './devices/profile-device.ts';
+
+export const LAB_LOGIN: Credential = { tenant: 't100', user: 'device', password: 's3cret' };
 
 export interface LabOptions { recordDir: string; name: string; broker?: BrokerOptions }
 
 export class Lab {
   readonly clients: MqttClient[] = [];
   readonly platform: Platform;
+  readonly dir = mkdtempSync(join(tmpdir(), 'c8y-hil-lab-'));
+  readonly caFile = join(this.dir, 'ca.pem');
+  device: ProfileDevice | undefined;
+
   private constructor(readonly broker: C8yBroker, readonly recordPath: string) {
     this.platform = new Platform(broker);
+    if (broker.tls) writeFileSync(this.caFile, broker.tls.ca);
   }
 
   static async start(opts: LabOptions): Promise<Lab> {
     const file = opts.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scenario';
     const recordPath = join(opts.recordDir, `${file}.jsonl`);
-    const broker = await C8yBroker.start({ ...opts.broker, recordPath });
+    const broker = await C8yBroker.start({ credentials: [{ ...LAB_LOGIN }], ...opts.broker, recordPath });
     broker.record.add('meta', { scenario: opts.name });
     return new Lab(broker, recordPath);
   }
@@ -29,6 +41,14 @@ export class Lab {
 
   addCredential(c: Credential): void { this.broker.options.credentials.push(c); }
 
+  /** what the device needs to reach this lab's broker over a transport, with the lab's login */
+  deviceSettings(transport: Transport): DeviceSettings {
+    const port = this.broker.ports[transport];
+    if (port === null) throw new Error(`the lab's broker has no ${transport} listener`);
+    return { host: '127.0.0.1', port, transport, tenant: LAB_LOGIN.tenant, user: LAB_LOGIN.user, password: LAB_LOGIN.password, ca: this.caFile, clean: true, qos: 1, keepalive: 60 };
+  }
+
+  /** a helper client (not the device under test) */
   async connect(transport: Transport, options: IClientOptions): Promise<ConnectOutcome & { conn?: string }> {
     const since = this.record.events().length;
     const outcome = await connectClient({ ports: this.broker.ports, ca: this.broker.tls?.ca }, transport, options);
@@ -40,5 +60,6 @@ export class Lab {
   async close(): Promise<void> {
     for (const c of this.clients) c.end(true);
     await this.broker.close();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,27 @@
-// Cucumber world: holds the scenario's Lab and what the steps learned along the way.
+// Cucumber world: the scenario's Lab, the device under test, and what the steps learned.
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
+import type { Transport } from './broker/options.ts';
+import type { Operation } from './broker/platform/operations.ts';
+import type { DeviceSettings } from './devices/device.ts';
+import type { ProfileDevice } from './devices/profile-device.ts';
 import type { Lab } from './lab.ts';
 
 export class HilWorld extends World {
   lab!: Lab;
-  /** the connection id and CONNACK code of the latest connect step */
-  lastConnect: { conn?: string; returnCode: number } | undefined;
+  device!: ProfileDevice;
+  emulated = false;
+  /** what the device will be configured with when it connects */
+  settings: DeviceSettings = {};
+  transport: Transport = 'mqtt';
+  /** the latest connect attempt of the device or a helper client */
+  lastConnect: { conn?: string; returnCode?: number; error?: string } | undefined;
+  operation: Operation | undefined;
+  /** record position when the device last got its link back */
+  reconnectedAt = 0;
   constructor(options: IWorldOptions) { super(options); }
+
+  /** `{serial}` in a step's text stands for the device identifier of the device under test */
+  expand(text: string): string { return text.replaceAll('{serial}', this.device.id); }
 }
 
 setWorldConstructor(HilWorld);

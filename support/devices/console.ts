@@ -22,7 +22,10 @@ export abstract class LineConsole {
   private waiters: { spec: WaitSpec; resolve: (m: ConsoleMatch) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
   private broken: Error | undefined;
 
-  constructor(readonly device: string, protected readonly record: TrafficRecord | undefined, readonly describe: string) {}
+  constructor(readonly device: string, protected record: TrafficRecord | undefined, readonly describe: string) {}
+
+  /** where console lines go from now on (a device outlives the scenarios it serves) */
+  setRecord(record: TrafficRecord | undefined): void { this.record = record; }
 
   /** write one line to the device */
   async send(line: string): Promise<void> {

@@ -20,10 +20,16 @@ export class ProfileDevice implements Device {
   private readCursor = 0;
 
   constructor(readonly id: string, readonly profile: Profile, readonly console: LineConsole,
-    private readonly record: TrafficRecord | undefined, private readonly onStop: () => Promise<void> = async () => {}) {}
+    private record: TrafficRecord | undefined, private readonly onStop: () => Promise<void> = async () => {}) {}
+
+  /** where actions and console lines go from now on */
+  setRecord(record: TrafficRecord | undefined): void {
+    this.record = record;
+    this.console.setRecord(record);
+  }
 
   private vars(extra: Record<string, string>): Record<string, string> {
-    return { serial: this.id, ...this.profile.variables, ...this.settings, ...extra };
+    return { serial: this.id, clientId: this.id, ...this.profile.variables, ...this.settings, ...extra };
   }
 
   async action(name: string, extra: Record<string, string> = {}): Promise<void> {
@@ -49,7 +55,12 @@ export class ProfileDevice implements Device {
     }
   }
 
-  reset(): Promise<void> { this.readCursor = this.console.mark(); return this.action('reset'); }
+  /** a reset device starts from its profile's defaults: settings of earlier runs are gone */
+  reset(): Promise<void> {
+    this.readCursor = this.console.mark();
+    this.settings = {};
+    return this.action('reset');
+  }
   async configure(s: DeviceSettings): Promise<void> {
     this.settings = { ...this.settings, ...settingVars(s) };
     await this.action('configure');

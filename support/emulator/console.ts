@@ -35,7 +35,7 @@ function text(v: string | undefined): string {
 
 export const HELP = [
   'ping', 'reset', 'set <setting> <value>', 'connect', 'disconnect', 'link down', 'link up',
-  'pub <topic> <json string>', 'child add <id> [<parent>]', 'measure [<device>] <value>', 'event <device> <type> <json string>',
+  'pub <topic> <json string>', 'child add <id> [<parent>]', 'measure [<device>] <value>', 'sensor <device> <fragment> <series> <value> [<json unit>]', 'event <device> <type> <json string>',
   'fault <name> on|off', 'fault none', 'faults', 'status', 'help',
 ];
 
@@ -94,6 +94,12 @@ export class EmulatorConsole {
           const [a, b] = rest;
           if (a === undefined) throw new Error('measure [<device>] <value>');
           await (b === undefined ? f.measure(f.serial, a) : f.measure(a, b));
+          return this.out('OK');
+        }
+        case 'sensor': {
+          const [device, fragment, series, value, ...unit] = rest;
+          if (!device || !fragment || !series || value === undefined) throw new Error('sensor <device> <fragment> <series> <value> [<json unit>]');
+          await f.sensor(device, fragment, series, value, unit.length ? text(unit.join(' ')) : '');
           return this.out('OK');
         }
         case 'event': {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
-import { parseLine, writeField } from '../smartrest/codec.ts';
+import { parsePayload, writeField } from '../smartrest/codec.ts';
 import { downstreamById } from '../smartrest/templates.ts';
 import type { Fault } from './faults.ts';
 
@@ -45,6 +45,7 @@ export class Firmware {
     this.parents.clear();
     this.configuration = '';
     this.relay = 'CLOSED';
+    this.settings = Firmware.defaults(this.serial);
     return done;
   }
 
@@ -190,15 +191,17 @@ export class Firmware {
 
   measure(device: string, value: string): Promise<void> { return this.send(device, [211, value]); }
   event(device: string, type: string, text: string): Promise<void> { return this.send(device, [400, type, text]); }
+  sensor(device: string, fragment: string, series: string, value: string, unit: string): Promise<void> { return this.send(device, [200, fragment, series, value, unit]); }
 
   // ---- operations ---------------------------------------------------------------------------
 
   private async onMessage(topic: string, payload: string): Promise<void> {
     this.log(`MSG ${topic} ${JSON.stringify(payload)}`);
     if (topic !== 's/ds') return;
-    for (const line of payload.split('\n').filter((l) => l.length > 0)) {
+    // lines are split by the codec: a line break inside quotes belongs to its field
+    for (const line of parsePayload(payload)) {
       try {
-        await this.operate(parseLine(line).fields);
+        await this.operate(line.fields);
       } catch (err) {
         this.log(`OP ERROR ${JSON.stringify((err as Error).message)}`);
       }

@@ -1,0 +1,38 @@
+@operations
+Feature: Operation lifecycle on the wire
+  An operation arrives on s/ds; the device answers 501 (EXECUTING) and then 503 (SUCCESSFUL) or
+  502 (FAILED) for the same fragment, in order, once each.
+
+  Background:
+    Given the device is set up for the broker over mqtt
+    When the device connects
+
+  Scenario Outline: <fragment> is executed: 501 then 503, in order, exactly once
+    When an operation <fragment> is created for "{serial}" with the parameters <a>, <b> and <c>
+    Then the operation ends SUCCESSFUL within 5 seconds
+    And the device answered it with 501 then 503 on "s/us", in order, exactly once
+
+    Examples:
+      | fragment     | a      | b       | c                 |
+      | c8y_Firmware | "fw"   | "1.2.3" | "http://h/fw.bin" |
+
+  Scenario Outline: <fragment> is executed: 501 then 503, in order, exactly once
+    When an operation <fragment> is created for "{serial}" with the parameter <param>
+    Then the operation ends SUCCESSFUL within 5 seconds
+    And the device answered it with 501 then 503 on "s/us", in order, exactly once
+
+    Examples:
+      | fragment          | param    |
+      | c8y_Command       | "uptime" |
+      | c8y_Configuration | "a=1"    |
+      | c8y_Relay         | "OPEN"   |
+
+  Scenario: c8y_Restart is executed: 501 then 503, in order, exactly once
+    When an operation c8y_Restart is created for "{serial}"
+    Then the operation ends SUCCESSFUL within 5 seconds
+    And the device answered it with 501 then 503 on "s/us", in order, exactly once
+
+  Scenario: an operation the device does not support is failed: 501 then 502
+    When an operation c8y_UploadConfigFile is created for "{serial}"
+    Then the operation ends FAILED within 5 seconds
+    And the device answered it with 501 then 502 on "s/us", in order, exactly once

@@ -1,0 +1,74 @@
+// The device under test: configure it, connect it, make it act.
+import { Given, When } from '@cucumber/cucumber';
+import type { Transport } from '../support/broker/options.ts';
+import type { HilWorld } from '../support/world.ts';
+
+Given('the device is set up for the broker over {transport}', function (this: HilWorld, transport: Transport) {
+  this.transport = transport;
+  this.settings = { ...this.settings, ...this.lab.deviceSettings(transport) };
+});
+
+Given('the device uses the ClientId {string}', function (this: HilWorld, clientId: string) {
+  this.settings.clientId = this.expand(clientId);
+});
+
+Given('the device logs in as {string} with password {string}', function (this: HilWorld, username: string, password: string) {
+  const slash = username.indexOf('/');
+  this.settings.tenant = slash < 0 ? '' : username.slice(0, slash);
+  this.settings.user = slash < 0 ? username : username.slice(slash + 1);
+  this.settings.password = password;
+});
+
+Given('the device uses {qos}', function (this: HilWorld, qos: 0 | 1 | 2) { this.settings.qos = qos; });
+
+Given('the device uses clean session {int}', function (this: HilWorld, clean: number) { this.settings.clean = clean === 1; });
+
+When('the device connects', async function (this: HilWorld) {
+  await this.device.configure(this.settings);
+  await this.device.connect();
+});
+
+When('the device tries to connect', async function (this: HilWorld) {
+  await this.device.configure(this.settings);
+  try { await this.device.connect(); this.lastConnect = {}; } catch (err) { this.lastConnect = { error: (err as Error).message }; }
+});
+
+When('the device disconnects', async function (this: HilWorld) { await this.device.disconnect(); });
+
+When('the device loses its link', async function (this: HilWorld) {
+  await this.device.linkDown();
+  await this.lab.record.eventually({ kind: 'connection', action: 'close' }, 5000);
+});
+
+When('the device gets its link back', async function (this: HilWorld) {
+  this.reconnectedAt = this.lab.record.events().at(-1)?.seq ?? 0;
+  await this.device.linkUp();
+});
+
+When('the device notices its link is gone', async function (this: HilWorld) {
+  await this.device.readUntil(/^LINK CLOSED/, 5000);
+});
+
+When('the device publishes {json} on {string}', async function (this: HilWorld, payload: string, topic: string) {
+  await this.device.publish(this.expand(topic), this.expand(payload));
+});
+
+When('the device adds the child {string}', async function (this: HilWorld, child: string) {
+  await this.device.action('addChild', { child: this.expand(child) });
+});
+
+When('the device sends the temperature {string} for {string}', async function (this: HilWorld, value: string, device: string) {
+  await this.device.action('measure', { device: this.expand(device), value });
+});
+
+When('the device sends a measurement {word} {word} of {string} with unit {json}', async function (this: HilWorld, fragment: string, series: string, value: string, unit: string) {
+  await this.device.action('sensor', { device: this.device.id, fragment, series, value, unit });
+});
+
+When('the device sends an event {word} with text {json}', async function (this: HilWorld, type: string, text: string) {
+  await this.device.action('event', { device: this.device.id, type, text });
+});
+
+When('the broker loses the device\'s next {word}', function (this: HilWorld, packet: string) {
+  this.lab.broker.loseNext(this.device.id, packet.toLowerCase() as 'pubrec');
+});

@@ -1,0 +1,23 @@
+// Which part of a record is the device's own: its connections (found by the ClientId of their
+// CONNECT) and the packets on them.
+import type { PacketEvent, RecordEvent } from '../record/events.ts';
+
+/** connections whose CONNECT named the device (in any ClientId shape, well-formed or not) */
+export function deviceConnections(events: readonly RecordEvent[], deviceId: string): Set<string> {
+  const conns = new Set<string>();
+  for (const e of events) {
+    if (e.kind !== 'packet' || e.type !== 'connect' || e.dir !== 'in') continue;
+    const id = (e.packet as { clientId?: string }).clientId ?? '';
+    if (id === deviceId || id.split(':').includes(deviceId)) conns.add(e.conn as string);
+  }
+  return conns;
+}
+
+export function devicePackets(events: readonly RecordEvent[], deviceId: string, type?: string, dir?: 'in' | 'out'): PacketEvent[] {
+  const conns = deviceConnections(events, deviceId);
+  return events.filter((e): e is PacketEvent => e.kind === 'packet' && conns.has(e.conn as string)
+    && (type === undefined || e.type === type) && (dir === undefined || e.dir === dir));
+}
+
+export const payloadOf = (e: RecordEvent) => (e.packet as { payload?: string }).payload ?? '';
+export const topicOf = (e: RecordEvent) => (e.packet as { topic?: string }).topic ?? '';
