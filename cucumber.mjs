@@ -3,7 +3,9 @@
 //   hil      a board: C8Y_HIL_PROFILE, C8Y_HIL_TTY and C8Y_HIL_DEVICE_ID say which
 //   nightly  everything, retries shown as flaky, JUnit
 const glue = ['support/register-tsx.mjs', 'support/parameter-types.ts', 'support/world.ts', 'support/hooks.ts', 'steps/**/*.steps.ts'];
-const reports = (dir) => ['progress-bar', `html:${dir}/report.html`, `json:${dir}/report.json`, `junit:${dir}/junit.xml`, `message:${dir}/messages.ndjson`];
+// progress-bar needs a terminal; CI logs get one character a step
+const progress = process.stdout.isTTY ? 'progress-bar' : 'progress';
+const reports = (dir) => [progress, `html:${dir}/report.html`, `json:${dir}/report.json`, `junit:${dir}/junit.xml`, `message:${dir}/messages.ndjson`];
 const out = process.env.C8Y_HIL_REPORTS ?? 'reports/cucumber';
 
 const common = {

@@ -1,4 +1,4 @@
-@connect
+@serial @connect
 Feature: ClientId format and uniqueness
   The ClientId is [connectionType:]deviceIdentifier[:defaultTemplateId]; the device identifier
   links the connection to the device, and only one connection per device identifier can live.

@@ -1,4 +1,4 @@
-@connect
+@serial @connect
 Feature: Login with tenant/user
   The device logs in as "<tenant>/<user>"; the broker answers with the platform's CONNACK codes.
 

@@ -1,4 +1,4 @@
-@connect
+@serial @connect
 Feature: Registration before subscription
   A device registers with 100 (or any data) before it subscribes to s/ds; the platform refuses
   s/ds for a device that does not exist yet.

@@ -1,4 +1,4 @@
-@hierarchy
+@serial @hierarchy
 Feature: Child devices
   Children are created with 101 on the parent's topic; a child's data goes on s/us/<child>; its
   operations arrive on the root's s/ds carrying the child's id; their status goes on the child's topic.

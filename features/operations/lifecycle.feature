@@ -1,4 +1,4 @@
-@operations
+@serial @operations
 Feature: Operation lifecycle on the wire
   An operation arrives on s/ds; the device answers 501 (EXECUTING) and then 503 (SUCCESSFUL) or
   502 (FAILED) for the same fragment, in order, once each.

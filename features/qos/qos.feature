@@ -1,4 +1,4 @@
-@qos
+@serial @qos
 Feature: QoS 0, 1 and 2, up and down
   The device publishes at the QoS it is configured with; the platform sends operations at the
   QoS the device subscribed with; a QoS 2 operation is acted on exactly once.
@@ -19,6 +19,7 @@ Feature: QoS 0, 1 and 2, up and down
       | 1   |
       | 2   |
 
+  @slow
   Scenario: a QoS 2 operation redelivered after a lost PUBREC is acted on exactly once
     Given the device is set up for the broker over mqtt
     And the device uses QoS 2

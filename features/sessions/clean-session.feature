@@ -1,4 +1,4 @@
-@sessions
+@serial @sessions
 Feature: Clean session
   With clean session 0 the subscription survives a lost link and operations created meanwhile
   arrive on reconnect without a new SUBSCRIBE; with clean session 1 nothing survives.
@@ -14,6 +14,7 @@ Feature: Clean session
     And the operation ends SUCCESSFUL within 5 seconds
     And the device sent no SUBSCRIBE after getting its link back
 
+  @slow
   Scenario: clean session 1: an operation created while the link is down is not pushed on reconnect
     Given the device is set up for the broker over mqtt
     And the device uses clean session 1

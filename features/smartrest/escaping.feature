@@ -1,4 +1,4 @@
-@smartrest
+@serial @smartrest
 Feature: SmartREST escaping, both ways
   A value with a comma, a line break, a carriage return or a double quote is enclosed in double
   quotes, and a double quote inside is written \". Nasty values must survive measurements,

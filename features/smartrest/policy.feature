@@ -1,4 +1,4 @@
-@smartrest
+@serial @smartrest
 Feature: What the platform does not support, and s/e
   Retained messages are never stored, devices may not subscribe to the topics they publish to,
   the last will is not supported, and bad lines are answered on s/e.

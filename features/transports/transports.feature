@@ -1,3 +1,4 @@
+@serial
 Feature: Every transport
   Cumulocity serves MQTT over TCP and WebSocket (path /mqtt), each plain and with TLS.
 

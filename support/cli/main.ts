@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerCommand } from './broker-command.ts';
+import { formatMatrix, runFaultMatrix } from './fault-matrix.ts';
 import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -11,12 +12,31 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HELP = `Usage: c8y-hil <command> [options]
 
 Commands:
-  run [cucumber flags]   run the conformance suite (cucumber-js; its flags pass through)
+  run [cucumber flags]   run the conformance suite (cucumber-js; its flags pass through,
+                         e.g. --profile hil, --tags @qos, --parallel 2)
+  matrix                 run the suite against the emulator once per fault switch and print
+                         which features each fault makes fail
   broker [options]       start the standalone recording broker (c8y-hil broker --help)
   bench [name]           run the benchmarks in bench/ (all, or those whose file name contains name)
   emulate --tty PATH     run the emulated reference device on a tty (or --stdio)
   report RECORD.jsonl    render a record as a traffic timeline (not yet available)
 `;
+
+/** the suite, with cucumber's own flags; the last lines say the verdict and where the reports are */
+function runSuite(args: string[]): number {
+  const code = passThrough(join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), args);
+  const reports = process.env.C8Y_HIL_REPORTS ?? 'reports/cucumber';
+  const records = process.env.C8Y_HIL_RECORDS ?? 'reports/records';
+  process.stdout.write(`\nc8y-hil: ${code === 0 ? 'PASSED' : 'FAILED'} (cucumber exit code ${code})\n`
+    + `reports: ${reports}/report.html, ${reports}/junit.xml, ${reports}/report.json, ${reports}/messages.ndjson; records: ${records}/\n`);
+  return code;
+}
+
+async function matrixCommand(): Promise<number> {
+  const m = await runFaultMatrix({ args: ['--parallel', '4'] });
+  process.stdout.write(formatMatrix(m) + '\n');
+  return m.unnoticed.length === 0 && m.falseAlarms.length === 0 ? 0 : 1;
+}
 
 function passThrough(bin: string, args: string[]): number {
   const res = spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit', cwd: ROOT });
@@ -27,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'broker': return brokerCommand(rest);
-    case 'run': return passThrough(join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), rest);
+    case 'run': return runSuite(rest);
+    case 'matrix': return matrixCommand();
     case 'bench': return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
     case 'emulate': return emulateCommand(rest);
     case 'report':
