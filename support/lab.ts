@@ -32,7 +32,9 @@ export class Lab {
   static async start(opts: LabOptions): Promise<Lab> {
     const file = opts.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scenario';
     const recordPath = join(opts.recordDir, `${file}.jsonl`);
-    const broker = await C8yBroker.start({ credentials: [{ ...LAB_LOGIN }], ...opts.broker, recordPath });
+    // a board on the bench reaches the broker over its own network: C8Y_HIL_BIND says where to listen
+    const host = process.env.C8Y_HIL_BIND ?? '127.0.0.1';
+    const broker = await C8yBroker.start({ credentials: [{ ...LAB_LOGIN }], host, ...opts.broker, recordPath });
     broker.record.add('meta', { scenario: opts.name });
     return new Lab(broker, recordPath);
   }
@@ -45,7 +47,8 @@ export class Lab {
   deviceSettings(transport: Transport): DeviceSettings {
     const port = this.broker.ports[transport];
     if (port === null) throw new Error(`the lab's broker has no ${transport} listener`);
-    return { host: '127.0.0.1', port, transport, tenant: LAB_LOGIN.tenant, user: LAB_LOGIN.user, password: LAB_LOGIN.password, ca: this.caFile, clean: true, qos: 1, keepalive: 60 };
+    const host = process.env.C8Y_HIL_DEVICE_HOST ?? (this.broker.options.host === '0.0.0.0' ? '127.0.0.1' : this.broker.options.host);
+    return { host, port, transport, tenant: LAB_LOGIN.tenant, user: LAB_LOGIN.user, password: LAB_LOGIN.password, ca: this.caFile, clean: true, qos: 1, keepalive: 60 };
   }
 
   /** a helper client (not the device under test) */
