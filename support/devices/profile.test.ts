@@ -100,7 +100,8 @@ test('the example board profile drives an AT console: hex payloads, optional ste
     'AT+RST',
     'AT+MQTTCFG="server","127.0.0.1",1883',
     'AT+MQTTCFG="login","t1/dev","pw"',
-    'AT+MQTTCFG="qos",2', // no clientId set: that step is skipped
+    'AT+MQTTCFG="client","ACME-1",1,120', // the ClientId defaults to the device identifier
+    'AT+MQTTCFG="qos",2', // no CA file given: the cacert step is skipped
     'AT+MQTTCONN',
     `AT+MQTTPUB="s/us","${Buffer.from('400,c8y_E,"a,b"').toString('hex')}"`,
     'AT+CFUN=0', 'AT+CFUN=1', 'AT+MQTTDISC',
