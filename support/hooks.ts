@@ -6,9 +6,11 @@ import { join, resolve } from 'node:path';
 import { deviceUnderTest, requestedFaults, stopDeviceUnderTest } from './device-pool.ts';
 import { DeviceUnavailable } from './devices/unavailable.ts';
 import { Lab } from './lab.ts';
+import { trafficText } from './report/describe.ts';
 import type { HilWorld } from './world.ts';
 
 const RECORD_DIR = resolve(process.env.C8Y_HIL_RECORDS ?? join('reports', 'records'));
+
 setDefaultTimeout(30_000);
 
 Before(async function (this: HilWorld, { pickle }) {
@@ -39,8 +41,10 @@ After(async function (this: HilWorld) {
     await this.device.disconnect().catch(() => { /* it may not be connected */ });
     this.device.setRecord(undefined);
   }
+  const events = this.lab.record.events();
   await this.lab.close();
   this.attach(`record: ${this.lab.recordPath}`, 'text/plain');
+  this.attach(trafficText(events), { mediaType: 'text/plain', fileName: 'traffic.txt' });
   this.attach(readFileSync(this.lab.recordPath, 'utf8'), { mediaType: 'application/x-ndjson', fileName: 'record.jsonl' });
 });
 

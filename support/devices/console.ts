@@ -27,10 +27,12 @@ export abstract class LineConsole {
   /** where console lines go from now on (a device outlives the scenarios it serves) */
   setRecord(record: TrafficRecord | undefined): void { this.record = record; }
 
-  /** write one line to the device */
-  async send(line: string): Promise<void> {
+  /** write one line to the device; any of `secrets` in it is masked in the record (passwords never enter it) */
+  async send(line: string, secrets: readonly string[] = []): Promise<void> {
     if (this.broken) throw this.broken;
-    this.record?.add('console', { device: this.device, dir: 'tx', line });
+    let shown = line;
+    for (const s of secrets) if (s.length > 0) shown = shown.replaceAll(s, '***');
+    this.record?.add('console', { device: this.device, dir: 'tx', line: shown });
     await this.write(line);
   }
 

@@ -14,6 +14,13 @@ function settingVars(s: DeviceSettings): Record<string, string> {
   return out;
 }
 
+/** the password as it may appear on the console: as it is, or in any encoding a profile can ask for */
+function secretsOf(vars: Record<string, string>): string[] {
+  const p = vars.password;
+  if (!p) return [];
+  return [JSON.stringify(p).slice(1, -1), p, Buffer.from(p).toString('hex'), Buffer.from(p).toString('base64')];
+}
+
 export class ProfileDevice implements Device {
   private settings: Record<string, string> = {};
   /** readUntil looks at lines from here on: from the last reset, or after its last match */
@@ -43,7 +50,7 @@ export class ProfileDevice implements Device {
         if (step.if !== undefined && !vars[step.if]) continue;
         const where = `${this.profile.file}: actions.${name}${steps.length > 1 ? `[${i}]` : ''}`;
         const since = this.console.mark();
-        if (step.send !== undefined) await this.console.send(expand(step.send, vars, `${where}.send`));
+        if (step.send !== undefined) await this.console.send(expand(step.send, vars, `${where}.send`), secretsOf(vars));
         if (step.expect) {
           await this.console.waitFor({ expect: step.expect, fail: step.fail, timeoutMs: step.timeoutMs, since, what: `${name}${steps.length > 1 ? ` step ${i + 1}` : ''}` });
         }

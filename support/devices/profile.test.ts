@@ -114,3 +114,17 @@ test('the example board profile drives an AT console: hex payloads, optional ste
   const d3 = new ProfileDevice('ACME-1', { ...profile, actions: { ...profile.actions, reset: [{ ...profile.actions.reset![0]!, timeoutMs: 50 }] } }, silent, undefined);
   await assert.rejects(d3.reset(), /no line matching \/\^\\\+READY\/ within 50 ms on a scripted console; the last lines were: "boot 1.2"/);
 });
+
+test('a password sent on the console is masked in the record', async () => {
+  const profile = loadProfile(join(fixtures, 'example-board.yaml'));
+  const console = new ScriptedConsole([[/^AT\+MQTTCFG=/, ['OK']]]);
+  const record = new TrafficRecord();
+  console.setRecord(record);
+  const device = new ProfileDevice('ACME-1', profile, console, record);
+  await device.configure({ host: 'h', port: 1, tenant: 't', user: 'u', password: 'hunter2,"x"' });
+  assert.ok(console.sent.some((l) => l.includes('hunter2')), 'the device itself gets the password');
+  const text = JSON.stringify(record.events());
+  assert.ok(!text.includes('hunter2'));
+  assert.ok(record.select({ kind: 'console' }).some((e) => e.line === 'AT+MQTTCFG="login","t/u","***"'));
+  record.close();
+});
