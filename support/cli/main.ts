@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerCommand } from './broker-command.ts';
 import { formatMatrix, runFaultMatrix } from './fault-matrix.ts';
+import { reportCommand } from './report-command.ts';
+import { buildSummary } from '../report/summary.ts';
 import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -19,16 +21,19 @@ Commands:
   broker [options]       start the standalone recording broker (c8y-hil broker --help)
   bench [name]           run the benchmarks in bench/ (all, or those whose file name contains name)
   emulate --tty PATH     run the emulated reference device on a tty (or --stdio)
-  report RECORD.jsonl    render a record as a traffic timeline (not yet available)
+  report RECORD.jsonl    a record as an HTML traffic timeline (--pdf, --png); report --summary: runs
 `;
 
 /** the suite, with cucumber's own flags; the last lines say the verdict and where the reports are */
 function runSuite(args: string[]): number {
+  // the run's folder is chosen here, so this process can name it afterwards
+  process.env.C8Y_HIL_RUN_ID ??= new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+  const reports = process.env.C8Y_HIL_REPORTS ?? join('reports', process.env.C8Y_HIL_RUN_ID);
   const code = passThrough(join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), args);
-  const reports = process.env.C8Y_HIL_REPORTS ?? 'reports/cucumber';
-  const records = process.env.C8Y_HIL_RECORDS ?? 'reports/records';
+  let summary = '';
+  try { summary = `; across runs: ${buildSummary(join(ROOT, 'reports'))}`; } catch { /* no runs to summarise */ }
   process.stdout.write(`\nc8y-hil: ${code === 0 ? 'PASSED' : 'FAILED'} (cucumber exit code ${code})\n`
-    + `reports: ${reports}/report.html, ${reports}/junit.xml, ${reports}/report.json, ${reports}/messages.ndjson; records: ${records}/\n`);
+    + `reports: ${reports}/report.html, ${reports}/junit.xml, ${reports}/messages.ndjson, records in ${reports}/records/${summary}\n`);
   return code;
 }
 
@@ -51,8 +56,7 @@ async function main(argv: string[]): Promise<number> {
     case 'matrix': return matrixCommand();
     case 'bench': return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
     case 'emulate': return emulateCommand(rest);
-    case 'report':
-      throw new UsageError(`'${command}' is not available yet in this version of c8y-hil`);
+    case 'report': return reportCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
