@@ -27,7 +27,7 @@ const common = {
   import: glue,
   paths: ['features/**/*.feature'],
   format: reports(out),
-  tags: 'not @browser and not @container',
+  tags: 'not @container',
 };
 
 export default { ...common };

@@ -2,6 +2,8 @@
 import { Given, When } from '@cucumber/cucumber';
 import type { Transport } from '../support/broker/options.ts';
 import type { HilWorld } from '../support/world.ts';
+import { startBrowserDevice } from '../support/devices/browser-device.ts';
+import { chromiumMissing } from '../support/report/browser.ts';
 
 Given('the device is set up for the broker over {transport}', function (this: HilWorld, transport: Transport) {
   this.transport = transport;
@@ -71,4 +73,13 @@ When('the device sends an event {word} with text {json}', async function (this: 
 
 When('the broker loses the device\'s next {word}', function (this: HilWorld, packet: string) {
   this.lab.broker.loseNext(this.device.id, packet.toLowerCase() as 'pubrec');
+});
+
+Given('the device runs in a browser', async function (this: HilWorld) {
+  const missing = chromiumMissing();
+  if (missing) { this.attach(`skipped: ${missing}`, 'text/plain'); return 'skipped'; }
+  this.browserDevice = await startBrowserDevice(`BROWSER-${process.pid}`, this.lab.record);
+  this.device = this.browserDevice;
+  await this.device.reset();
+  return undefined;
 });

@@ -41,6 +41,7 @@ After(async function (this: HilWorld) {
     await this.device.disconnect().catch(() => { /* it may not be connected */ });
     this.device.setRecord(undefined);
   }
+  if (this.browserDevice) await this.browserDevice.stop();
   const events = this.lab.record.events();
   await this.lab.close();
   this.attach(`record: ${this.lab.recordPath}`, 'text/plain');

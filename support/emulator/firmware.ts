@@ -20,6 +20,9 @@ export const SUPPORTED_OPERATIONS = ['c8y_Restart', 'c8y_Command', 'c8y_Configur
 export type Log = (line: string) => void;
 
 export class Firmware {
+  /** how the CA file is read: from disk here; a browser build has no files (the browser verifies TLS) */
+  static readFile: (path: string) => string = (path) => readFileSync(path, 'utf8');
+
   readonly faults = new Set<Fault>();
   settings: FirmwareSettings;
   private client: MqttClient | undefined;
@@ -94,7 +97,7 @@ export class Firmware {
       clean: this.faults.has('clean-session-1') ? true : s.clean,
       keepalive: s.keepalive, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 4,
     };
-    if (s.ca) o.ca = readFileSync(s.ca, 'utf8');
+    if (s.ca) o.ca = Firmware.readFile(s.ca);
     if (this.faults.has('last-will')) o.will = { topic: 's/us', payload: Buffer.from('400,c8y_ConnectionLost,Device went offline'), qos: 1, retain: false };
     return o;
   }
