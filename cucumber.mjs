@@ -27,7 +27,7 @@ const common = {
   import: glue,
   paths: ['features/**/*.feature'],
   format: reports(out),
-  tags: 'not @container',
+  tags: '',
 };
 
 export default { ...common };

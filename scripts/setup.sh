@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use, as "command:package": socat makes the pseudo-terminal pairs the
-# emulated device runs on; chromium renders reports and runs the browser device.
-NEEDED=("socat:socat" "chromium:chromium")
+# emulated device runs on; chromium renders reports and runs the browser device; docker.io is
+# the container engine the @container tests start (scripts/with-container-engine.sh).
+NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io")
 missing=()
 for pair in "${NEEDED[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

@@ -4,6 +4,9 @@ import type { Transport } from '../support/broker/options.ts';
 import type { HilWorld } from '../support/world.ts';
 import { startBrowserDevice } from '../support/devices/browser-device.ts';
 import { chromiumMissing } from '../support/report/browser.ts';
+import { containerEngineMissing, startContainerDevice } from '../support/devices/container-device.ts';
+import { EMULATED_PROFILE } from '../support/devices/emulated.ts';
+import { loadProfile } from '../support/devices/profile.ts';
 
 Given('the device is set up for the broker over {transport}', function (this: HilWorld, transport: Transport) {
   this.transport = transport;
@@ -79,6 +82,15 @@ Given('the device runs in a browser', async function (this: HilWorld) {
   const missing = chromiumMissing();
   if (missing) { this.attach(`skipped: ${missing}`, 'text/plain'); return 'skipped'; }
   this.browserDevice = await startBrowserDevice(`BROWSER-${process.pid}`, this.lab.record);
+  this.device = this.browserDevice;
+  await this.device.reset();
+  return undefined;
+});
+
+Given('the device runs in a container', async function (this: HilWorld) {
+  const missing = await containerEngineMissing();
+  if (missing) { this.attach(`skipped: ${missing}`, 'text/plain'); return 'skipped'; }
+  this.browserDevice = await startContainerDevice(`CONTAINER-${process.pid}`, loadProfile(EMULATED_PROFILE), this.lab.record, {}, [this.lab.dir]);
   this.device = this.browserDevice;
   await this.device.reset();
   return undefined;

@@ -10,7 +10,7 @@ export class HilWorld extends World {
   lab!: Lab;
   device!: ProfileDevice;
   emulated = false;
-  /** a device in Chromium that this scenario started, instead of the worker's device */
+  /** a device in Chromium or a container that this scenario started, instead of the worker's device */
   browserDevice: ProfileDevice | undefined;
   /** what the device will be configured with when it connects */
   settings: DeviceSettings = {};

@@ -22,6 +22,8 @@ export interface Profile {
   console: { baudRate: number; newline: string; reattachTimeoutMs: number };
   /** for a device that is a command (the process driver) */
   process?: { command: string; args: string[]; env: Record<string, string> };
+  /** for a device shipped as a container image (the container driver) */
+  container?: { image: string; command: string[]; env: Record<string, string> };
   variables: Record<string, string>;
   actions: Record<string, Step[]>;
 }
@@ -79,7 +81,7 @@ function readStep(v: unknown, where: string, defaultTimeout: number): Step {
   return step;
 }
 
-const TOP_KEYS = new Set(['name', 'description', 'console', 'process', 'timeout', 'variables', 'actions']);
+const TOP_KEYS = new Set(['name', 'description', 'console', 'process', 'container', 'timeout', 'variables', 'actions']);
 
 /** Check a parsed profile document; `file` names it in every error. */
 export function validateProfile(doc: unknown, file: string): Profile {
@@ -119,6 +121,19 @@ export function validateProfile(doc: unknown, file: string): Profile {
       command: str(p.command, at('process.command')),
       args: args.map((a, i) => { const s = str(a, at(`process.args[${i}]`)); checkTemplate(s, at(`process.args[${i}]`)); return s; }),
       env: Object.fromEntries(Object.entries(env).map(([k, v]) => { const s = str(v, at(`process.env.${k}`)); checkTemplate(s, at(`process.env.${k}`)); return [k, s]; })),
+    };
+  }
+  if (doc.container !== undefined) {
+    const ct = doc.container;
+    if (!isMap(ct) || ct.image === undefined) throw new ProfileError(`${at('container')}: must be a mapping with image (and command, env)`);
+    const command = ct.command ?? [];
+    if (!Array.isArray(command)) throw new ProfileError(`${at('container.command')}: must be a list`);
+    const env = ct.env ?? {};
+    if (!isMap(env)) throw new ProfileError(`${at('container.env')}: must be a mapping`);
+    profile.container = {
+      image: str(ct.image, at('container.image')),
+      command: command.map((a, i) => { const s = str(a, at(`container.command[${i}]`)); checkTemplate(s, at(`container.command[${i}]`)); return s; }),
+      env: Object.fromEntries(Object.entries(env).map(([k, v]) => { const s = str(v, at(`container.env.${k}`)); checkTemplate(s, at(`container.env.${k}`)); return [k, s]; })),
     };
   }
   if (!isMap(doc.actions)) throw new ProfileError(`${at('actions')}: missing or not a mapping; it must say how to do ${REQUIRED_ACTIONS.join(', ')}`);

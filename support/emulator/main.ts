@@ -1,6 +1,4 @@
 // `c8y-hil emulate`: the reference device on a tty (the board end of a pty pair) or on stdio.
-import { SerialPort } from 'serialport';
-import { ReadlineParser } from '@serialport/parser-readline';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EmulatorConsole } from './console.ts';
@@ -34,6 +32,9 @@ export async function emulateCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // serialport is loaded only for a tty, so the stdio build (a container's) needs no native module
+  const { SerialPort } = await import('serialport');
+  const { ReadlineParser } = await import('@serialport/parser-readline');
   const port = new SerialPort({ path: values.tty as string, baudRate: Number(values.baud ?? 115200), autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new UsageError(`cannot open the tty ${values.tty}: ${err.message}`)) : resolve())));
   const console = new EmulatorConsole(serial, (l) => { port.write(l + '\n'); });
