@@ -81,6 +81,21 @@ function readStep(v: unknown, where: string, defaultTimeout: number): Step {
   return step;
 }
 
+/** a `process:` or `container:` section: what to start, a list of arguments, an environment */
+function readLaunch(v: unknown, at: (f: string) => string, section: string, whatKey: string, listKey: string): { what: string; list: string[]; env: Record<string, string> } {
+  if (!isMap(v) || v[whatKey] === undefined) throw new ProfileError(`${at(section)}: must be a mapping with ${whatKey} (and ${listKey}, env)`);
+  const list = v[listKey] ?? [];
+  if (!Array.isArray(list)) throw new ProfileError(`${at(`${section}.${listKey}`)}: must be a list`);
+  const env = v.env ?? {};
+  if (!isMap(env)) throw new ProfileError(`${at(`${section}.env`)}: must be a mapping`);
+  const template = (x: unknown, field: string) => { const s = str(x, at(field)); checkTemplate(s, at(field)); return s; };
+  return {
+    what: str(v[whatKey], at(`${section}.${whatKey}`)),
+    list: list.map((a, i) => template(a, `${section}.${listKey}[${i}]`)),
+    env: Object.fromEntries(Object.entries(env).map(([k, x]) => [k, template(x, `${section}.env.${k}`)])),
+  };
+}
+
 const TOP_KEYS = new Set(['name', 'description', 'console', 'process', 'container', 'timeout', 'variables', 'actions']);
 
 /** Check a parsed profile document; `file` names it in every error. */
@@ -111,30 +126,12 @@ export function validateProfile(doc: unknown, file: string): Profile {
     for (const [k, v] of Object.entries(doc.variables)) profile.variables[k] = str(v, at(`variables.${k}`));
   }
   if (doc.process !== undefined) {
-    const p = doc.process;
-    if (!isMap(p) || p.command === undefined) throw new ProfileError(`${at('process')}: must be a mapping with command (and args, env)`);
-    const args = p.args ?? [];
-    if (!Array.isArray(args)) throw new ProfileError(`${at('process.args')}: must be a list`);
-    const env = p.env ?? {};
-    if (!isMap(env)) throw new ProfileError(`${at('process.env')}: must be a mapping`);
-    profile.process = {
-      command: str(p.command, at('process.command')),
-      args: args.map((a, i) => { const s = str(a, at(`process.args[${i}]`)); checkTemplate(s, at(`process.args[${i}]`)); return s; }),
-      env: Object.fromEntries(Object.entries(env).map(([k, v]) => { const s = str(v, at(`process.env.${k}`)); checkTemplate(s, at(`process.env.${k}`)); return [k, s]; })),
-    };
+    const l = readLaunch(doc.process, at, 'process', 'command', 'args');
+    profile.process = { command: l.what, args: l.list, env: l.env };
   }
   if (doc.container !== undefined) {
-    const ct = doc.container;
-    if (!isMap(ct) || ct.image === undefined) throw new ProfileError(`${at('container')}: must be a mapping with image (and command, env)`);
-    const command = ct.command ?? [];
-    if (!Array.isArray(command)) throw new ProfileError(`${at('container.command')}: must be a list`);
-    const env = ct.env ?? {};
-    if (!isMap(env)) throw new ProfileError(`${at('container.env')}: must be a mapping`);
-    profile.container = {
-      image: str(ct.image, at('container.image')),
-      command: command.map((a, i) => { const s = str(a, at(`container.command[${i}]`)); checkTemplate(s, at(`container.command[${i}]`)); return s; }),
-      env: Object.fromEntries(Object.entries(env).map(([k, v]) => { const s = str(v, at(`container.env.${k}`)); checkTemplate(s, at(`container.env.${k}`)); return [k, s]; })),
-    };
+    const l = readLaunch(doc.container, at, 'container', 'image', 'command');
+    profile.container = { image: l.what, command: l.list, env: l.env };
   }
   if (!isMap(doc.actions)) throw new ProfileError(`${at('actions')}: missing or not a mapping; it must say how to do ${REQUIRED_ACTIONS.join(', ')}`);
   for (const [k, v] of Object.entries(doc.actions)) {
