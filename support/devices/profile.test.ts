@@ -43,6 +43,8 @@ test('bad profiles get one clear error naming the file and the field', () => {
     ['bad baud rate', (d) => { d.console = { baudRate: 'fast' }; }, /p\.yaml: console\.baudRate: 'fast' is not a baud rate/],
     ['list as text', (d) => { d.actions.reset.send = ['a']; }, /p\.yaml: actions\.reset\.send: expected text, found a list/],
     ['process without command', (d) => { d.process = { args: [] }; }, /p\.yaml: process: must be a mapping with command/],
+    ['container without image', (d) => { d.container = { command: [] }; }, /p\.yaml: container: must be a mapping with image/],
+    ['container command not a list', (d) => { d.container = { image: 'x', command: 'run' }; }, /p\.yaml: container\.command: must be a list/],
   ];
   for (const [what, change, message] of cases) {
     const d = minimal();
