@@ -50,6 +50,13 @@ test('TLS clients verify the broker certificate against the generated CA', async
 // every rule, over every transport
 for (const transport of TRANSPORTS) {
   const dev = (id: string, extra: Parameters<typeof connected>[2] = {}) => device(id, extra, transport);
+  /** a device registers, subscribes to s/ds at QoS 1 and disconnects */
+  const subscribedThenGone = async (id: string, clean: boolean) => {
+    const c = await dev(id, { clean });
+    await c.publishAsync('s/us', '100', { qos: 1 });
+    await c.subscribeAsync('s/ds', { qos: 1 });
+    await c.endAsync();
+  };
   describe(`endpoint and login over ${transport} (SPEC 1, 2)`, () => {
     test('CONNACK 0 and a publish', async () => {
       const id = newId();
@@ -254,10 +261,7 @@ for (const transport of TRANSPORTS) {
 
     test('clean session 0: operations queued while offline arrive on reconnect without a new SUBSCRIBE', async () => {
       const id = newId();
-      const c = await dev(id, { clean: false });
-      await c.publishAsync('s/us', '100', { qos: 1 });
-      await c.subscribeAsync('s/ds', { qos: 1 });
-      await c.endAsync();
+      await subscribedThenGone(id, false);
       assert.equal((await broker.send(id, 's/ds', `510,${id}`)).status, 'queued');
       assert.equal((await broker.send(id, 's/ds', `511,${id},reboot`)).status, 'queued');
       const since = broker.record.events().length;
@@ -298,10 +302,7 @@ for (const transport of TRANSPORTS) {
 
     test('clean session 1 keeps nothing: the device must subscribe again', async () => {
       const id = newId();
-      const c = await dev(id, { clean: true });
-      await c.publishAsync('s/us', '100', { qos: 1 });
-      await c.subscribeAsync('s/ds', { qos: 1 });
-      await c.endAsync();
+      await subscribedThenGone(id, true);
       assert.equal((await broker.send(id, 's/ds', `510,${id}`)).status, 'dropped-offline');
       const c2 = await dev(id, { clean: true });
       const got: string[] = [];

@@ -285,7 +285,6 @@ export class C8yBroker {
     return () => this.subscribeHandlers.delete(handler);
   }
 
-  deviceExists(deviceId: string): boolean { return this.known.has(deviceId); }
   registerDevice(deviceId: string): void { this.known.add(deviceId); }
 
   isConnected(deviceId: string): boolean {
@@ -346,14 +345,6 @@ export class C8yBroker {
    */
   loseNext(deviceId: string, type: 'puback' | 'pubrec' | 'pubcomp' | 'publish' | 'subscribe' | 'pingreq'): void {
     this.losses.set(deviceId, type);
-  }
-
-  /** Drop a device's connection without a DISCONNECT from its side (for tests of reconnects). */
-  dropConnection(deviceId: string): boolean {
-    const c = this.clientOf(deviceId);
-    if (!c) return false;
-    (c.conn as Duplex).destroy();
-    return true;
   }
 
   async close(): Promise<void> {

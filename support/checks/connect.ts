@@ -1,4 +1,4 @@
-// Checks on the connect phase: CONNACK codes and how often a CONNECT happened.
+// Checks on the connect phase: the CONNACK a connection got.
 import type { RecordEvent } from '../record/events.ts';
 import { select } from '../record/query.ts';
 import { failure } from './excerpt.ts';
@@ -9,12 +9,4 @@ export function checkConnack(events: readonly RecordEvent[], conn: string, expec
   const ack = onConn.find((e) => e.kind === 'packet' && e.type === 'connack');
   const code = (ack?.packet as { returnCode?: number } | undefined)?.returnCode;
   if (code !== expected) throw failure(`CONNACK ${expected} on ${conn}, got ${ack ? `CONNACK ${code}` : 'no CONNACK'}`, onConn, recordPath);
-}
-
-/** A device sent exactly one CONNECT with this ClientId. */
-export function checkConnectedOnce(events: readonly RecordEvent[], clientId: string, recordPath?: string): void {
-  const connects = select(events, { kind: 'packet', type: 'connect', dir: 'in', clientId });
-  if (connects.length !== 1) {
-    throw failure(`exactly one CONNECT with ClientId '${clientId}', found ${connects.length}`, select(events, { kind: 'packet', type: ['connect', 'connack'] }), recordPath);
-  }
 }
