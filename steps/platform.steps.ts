@@ -35,7 +35,7 @@ Then('the platform has the measurement {word} {word} with unit {json}', async fu
 
 Then('the device\'s configuration on the platform is {json}', async function (this: HilWorld, text: string) {
   await eventually(() => {
-    const c = this.lab.platform.inventory.get(this.device.id)?.configuration;
+    const c = (this.lab.platform.inventory.get(this.device.id)?.fragments.c8y_Configuration as { config?: string } | undefined)?.config;
     if (c !== text) throw failure(`the configuration ${JSON.stringify(text)}, got ${JSON.stringify(c)}`, this.lab.record.select({ kind: 'platform' }), this.lab.recordPath);
   }, 3000);
 });

@@ -10,12 +10,14 @@ import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
 import { tapConnection } from '../record/tap.ts';
 import { topicMatches } from '../record/query.ts';
 import { parseClientId } from './clientid.ts';
-import { checkLogin } from './credentials.ts';
+import { checkLogin, type Credential } from './credentials.ts';
 import { createFrameGuard } from './frame-guard.ts';
 import { resolveOptions, TRANSPORTS, type BrokerOptions, type ResolvedOptions, type Transport } from './options.ts';
 import { createSessionStore } from './persistence.ts';
-import { checkSubscription, parseUpstreamTopic, type UpstreamTopic } from './topics.ts';
-import { localTlsMaterial, type TlsMaterial } from './tls.ts';
+import { BOOTSTRAP_PUBLISH, BOOTSTRAP_SUBSCRIBE, checkSubscription, parseUpstreamTopic, type UpstreamTopic } from './topics.ts';
+import { BOOTSTRAP_USER, certificateLogin, type LoginMethod } from './certificate-login.ts';
+import { issueCertificate, localCa, localTlsMaterial, type TlsMaterial } from './tls.ts';
+import { finding } from '../rules.ts';
 import { listen, type Listener } from './transports.ts';
 
 /** MQTT packet type numbers, as mqtt-packet names them */
@@ -31,6 +33,10 @@ interface ConnectionState {
   clientId?: string;
   deviceId?: string;
   clientIdProblem?: string;
+  defaultTemplateId?: string;
+  /** how the connection logged in, and into which tenant */
+  auth?: LoginMethod;
+  tenant?: string;
   /** PUBLISH packets seen from the device so far */
   publishes: number;
 }
@@ -47,6 +53,11 @@ export interface UpstreamMessage {
   will: boolean;
   /** this is the nth PUBLISH the connection sent (for linking record events to it); none for a will */
   publishIndex?: number;
+  /** how the connection logged in (password, certificate or bootstrap) and its tenant */
+  auth: LoginMethod;
+  tenant: string;
+  /** the default template collection named in the ClientId (d:<id>:<X-ID>) */
+  defaultTemplateId?: string;
 }
 
 export type DownstreamStatus = 'sent' | 'queued' | 'not-subscribed' | 'dropped-offline';
@@ -64,6 +75,8 @@ export class C8yBroker {
   private readonly known = new Set<string>();
   /** last wills on their way through the broker (lastWill: 'deliver') */
   private readonly wills = new WeakSet<object>();
+  /** the default template collection each device named in its latest ClientId (d:<id>:<X-ID>) */
+  private readonly defaultTemplates = new Map<string, string>();
   /** packets the harness asked the broker to lose, by device: the next one of that type drops the link */
   private readonly losses = new Map<string, string>();
   /** open device connections, so close() can wait until each one's end is in the record */
@@ -104,8 +117,8 @@ export class C8yBroker {
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       published: (packet, client, cb) => { this.published(packet, client); cb(null); },
     });
-    this.aedes.on('clientError', (client, err) => this.decide(client, 'client-error', { reason: err.message }));
-    this.aedes.on('connectionError', (client, err) => this.decide(client, 'connection-error', { reason: err.message }));
+    this.aedes.on('clientError', (client, err) => this.decide(client, 'client-error', { reason: err.message }, 'mqtt.protocol-error'));
+    this.aedes.on('connectionError', (client, err) => this.decide(client, 'connection-error', { reason: err.message }, 'mqtt.protocol-error'));
     this.aedes.on('subscribe', (subs, client) => {
       const st = this.stateOf(client);
       if (!st?.deviceId) return;
@@ -113,16 +126,18 @@ export class C8yBroker {
       const topics = subs.map((x) => x.topic).filter((t) => granted[t] !== undefined);
       for (const h of this.subscribeHandlers) h(st.deviceId, topics);
     });
-    this.aedes.on('keepaliveTimeout', (client) => this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }));
+    this.aedes.on('keepaliveTimeout', (client) => this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'));
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => this.record.add('decision', { decision: 'broker-error', reason: err.message }));
 
     const wantsTls = (['mqtts', 'wss'] as const).some((t) => o.ports[t] !== null && o.ports[t] !== undefined);
     if (wantsTls) this.tls = o.tls ?? await localTlsMaterial();
+    const deviceCas = o.trustedCas.length > 0 ? o.trustedCas : [(await localCa()).cert];
     for (const t of TRANSPORTS) {
       const port = o.ports[t];
       if (port === null || port === undefined) continue;
       const l = await listen(t, o.host, port, this.tls, (s, tr, remote) => this.accept(s, tr, remote),
-        (tr, problem, remote) => this.record.add('decision', { decision: 'transport-error', transport: tr, remote, reason: problem }));
+        (tr, problem, remote) => this.record.add('decision', { decision: 'transport-error', transport: tr, remote, reason: problem }),
+        deviceCas);
       this.listeners.push(l);
       this.ports[t] = l.port;
     }
@@ -138,8 +153,9 @@ export class C8yBroker {
     const guard = createFrameGuard({
       maxPacketSize: limit,
       onOversize: (size) => {
-        this.record.add('decision', { decision: 'oversized-packet', conn: conn.id, clientId: st.clientId, size, limit,
-          reason: `a packet of ${size} bytes exceeds the limit of ${limit} bytes; the connection is closed` });
+        this.record.add('decision', { decision: 'oversized-packet', conn: conn.id, clientId: st.clientId, deviceId: st.deviceId, size, limit,
+          reason: `a packet of ${size} bytes exceeds the limit of ${limit} bytes; the connection is closed`,
+          ...finding('mqtt.packet-size', this.options.strict) });
         stream.destroy();
       },
       onFrame: (type) => {
@@ -167,9 +183,11 @@ export class C8yBroker {
     return client ? this.state.get(client.conn as Duplex) : undefined;
   }
 
-  private decide(client: Client | null | undefined, decision: string, fields: Record<string, unknown>): void {
+  /** record a decision about a connection; with a rule, it is a finding with that rule's severity */
+  private decide(client: Client | null | undefined, decision: string, fields: Record<string, unknown>, rule?: string): void {
     const st = this.stateOf(client);
-    this.record.add('decision', { decision, conn: st?.conn.id, clientId: st?.clientId, deviceId: st?.deviceId, ...fields });
+    this.record.add('decision', { decision, conn: st?.conn.id, clientId: st?.clientId, deviceId: st?.deviceId, ...fields,
+      ...(rule ? finding(rule, this.options.strict) : {}) });
   }
 
   private preConnect(client: Client, packet: { clientId: string; protocolVersion?: number; will?: unknown; clean?: boolean }, cb: (e: Error | null, ok: boolean) => void): void {
@@ -177,12 +195,15 @@ export class C8yBroker {
     if (!st) return cb(null, false);
     st.clientId = packet.clientId;
     if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
-      this.decide(client, 'protocol-refused', { returnCode: 1, reason: `MQTT protocol level ${packet.protocolVersion} is not accepted; only 3.1 (3) and 3.1.1 (4) are` });
+      this.decide(client, 'protocol-refused', { returnCode: 1, reason: `MQTT protocol level ${packet.protocolVersion} is not accepted; only 3.1 (3) and 3.1.1 (4) are` }, 'connect.protocol-level');
       return cb(null, true); // aedes answers CONNACK 1
     }
     const id = parseClientId(packet.clientId);
     if (id.ok) {
       st.deviceId = id.value.deviceId;
+      st.defaultTemplateId = id.value.defaultTemplateId;
+      if (id.value.defaultTemplateId) this.defaultTemplates.set(id.value.deviceId, id.value.defaultTemplateId);
+      else this.defaultTemplates.delete(id.value.deviceId);
       // aedes keys sessions and takeover by this id: uniqueness is by device identifier alone
       packet.clientId = id.value.deviceId;
     } else {
@@ -190,10 +211,10 @@ export class C8yBroker {
     }
     if (packet.will) {
       if (this.options.lastWill === 'ignore') {
-        this.decide(client, 'will-ignored', { will: (packet.will as { topic: string }).topic, reason: 'Cumulocity does not support the last will; it will never be published' });
+        this.decide(client, 'will-ignored', { will: (packet.will as { topic: string }).topic, reason: 'Cumulocity does not support the last will; it will never be published' }, 'connect.last-will');
         delete packet.will;
       } else {
-        this.decide(client, 'will-stored', { will: (packet.will as { topic: string }).topic, reason: 'lastWill is deliver: the will is processed as an upstream publish if the connection drops' });
+        this.decide(client, 'will-stored', { will: (packet.will as { topic: string }).topic, reason: 'lastWill is deliver: the will is processed as an upstream publish if the connection drops' }, 'connect.last-will');
       }
     }
     cb(null, true);
@@ -202,34 +223,67 @@ export class C8yBroker {
   private authenticate(client: Client, username: string | undefined, password: Buffer | undefined,
     cb: (e: (Error & { returnCode: number }) | null, ok: boolean | null) => void): void {
     const st = this.stateOf(client)!;
-    const refuse = (returnCode: number, decision: string, reason: string) => {
-      this.decide(client, decision, { returnCode, reason, username });
+    const refuse = (returnCode: number, decision: string, reason: string, rule: string) => {
+      this.decide(client, decision, { returnCode, reason, username }, rule);
       cb(Object.assign(new Error(reason), { returnCode }), null);
     };
-    if (st.clientIdProblem) return refuse(2, 'clientid-rejected', st.clientIdProblem);
-    const login = checkLogin(this.options.credentials, username, password);
-    if (!login.ok) return refuse(login.returnCode, 'login-refused', login.reason);
+    if (st.clientIdProblem) return refuse(2, 'clientid-rejected', st.clientIdProblem, 'clientid.format');
+    const login = this.login(st, username, password);
+    if (!login.ok) return refuse(login.returnCode, login.decision, login.reason, login.rule);
+    st.auth = login.method;
+    st.tenant = login.tenant;
     const previous = (this.aedes as unknown as { clients: Record<string, Client> }).clients[st.deviceId!];
     if (previous && !previous.closed) {
       this.decide(client, 'takeover', { previousConn: this.stateOf(previous)?.conn.id, previousClientId: this.stateOf(previous)?.clientId,
         reason: `a new connection for device '${st.deviceId}' takes over; the older one is closed` });
     }
-    this.decide(client, 'connection-accepted', { tenant: login.tenant, user: login.user, clean: client.clean });
+    this.decide(client, 'connection-accepted', { tenant: login.tenant, user: login.user, clean: client.clean, auth: login.method });
+    if (!client.clean && login.method !== 'bootstrap') {
+      this.decide(client, 'clean-session-0', { reason: 'the device connects with clean session 0; the platform documents clean session 1' },
+        'sessions.clean-session-0');
+    }
     cb(null, true);
+  }
+
+  /** the certificate counts when there is one; else the bootstrap login; else tenant/user and password */
+  private login(st: ConnectionState, username: string | undefined, password: Buffer | undefined):
+    { ok: true; method: LoginMethod; tenant: string; user: string } | { ok: false; returnCode: number; decision: string; reason: string; rule: string } {
+    const cert = certificateLogin(st.stream, st.deviceId!);
+    if (cert.present) {
+      if (!cert.ok) return { ok: false, returnCode: 5, decision: 'certificate-refused', reason: cert.reason, rule: 'connect.certificate' };
+      return { ok: true, method: 'certificate', tenant: this.options.deviceTenant, user: `device_${cert.commonName}` };
+    }
+    if (username === BOOTSTRAP_USER) {
+      if (password?.toString('utf8') !== this.options.bootstrapPassword) {
+        return { ok: false, returnCode: 4, decision: 'login-refused', reason: `bad password for ${BOOTSTRAP_USER}`, rule: 'connect.credentials' };
+      }
+      return { ok: true, method: 'bootstrap', tenant: 'management', user: 'devicebootstrap' };
+    }
+    const v = checkLogin(this.options.credentials, username, password);
+    if (!v.ok) return { ok: false, returnCode: v.returnCode, decision: 'login-refused', reason: v.reason, rule: 'connect.credentials' };
+    return { ok: true, method: 'password', tenant: v.tenant, user: v.user };
   }
 
   private authorizeSubscribe(client: Client, sub: { topic: string; qos: number }, cb: (e: Error | null, s?: never) => void): void {
     if (this.options.openTopics) return cb(null, sub as never);
     const st = this.stateOf(client);
     const verdict = checkSubscription(sub.topic);
-    let reason: string | undefined;
-    if (!verdict.ok) reason = verdict.reason;
-    else if (verdict.downstream && this.options.refuseDownstreamBeforeRegistration && st?.deviceId && !this.known.has(st.deviceId)) {
-      reason = `device '${st.deviceId}' does not exist yet: it must send 100 (or any data on s/us) before subscribing to '${sub.topic}'`;
+    let refusal: { reason: string; rule: string } | undefined;
+    if (st?.auth === 'bootstrap' && !BOOTSTRAP_SUBSCRIBE.has(sub.topic)) {
+      refusal = { reason: `a bootstrap connection may subscribe only to s/dcr and s/e, not '${sub.topic}'`, rule: 'topics.subscribe-unknown' };
+    } else if (!verdict.ok) {
+      refusal = verdict;
+    } else if (verdict.downstream && this.options.refuseDownstreamBeforeRegistration && st?.deviceId && !this.known.has(st.deviceId)) {
+      refusal = { reason: `device '${st.deviceId}' does not exist yet: it must send 100 (or any data on s/us) before subscribing to '${sub.topic}'`,
+        rule: 'topics.subscribe-before-registration' };
     }
-    if (reason) {
-      this.decide(client, 'subscription-refused', { topic: sub.topic, qos: sub.qos, returnCode: 0x80, reason });
+    if (refusal) {
+      this.decide(client, 'subscription-refused', { topic: sub.topic, qos: sub.qos, returnCode: 0x80, reason: refusal.reason }, refusal.rule);
       return cb(null, null as never); // SUBACK 0x80
+    }
+    if (verdict.ok && verdict.json) {
+      this.decide(client, 'json-via-mqtt', { topic: sub.topic, reason: 'JSON via MQTT is accepted but not emulated: nothing is ever sent on this topic' },
+        'topics.json-via-mqtt');
     }
     cb(null, sub as never);
   }
@@ -242,14 +296,21 @@ export class C8yBroker {
       this.wills.add(packet);
       this.decide(client, 'will-published', { topic: packet.topic, reason: 'the connection dropped and lastWill is deliver' });
     }
-    if (!this.options.openTopics && !parseUpstreamTopic(packet.topic)) {
-      this.decide(client, 'publish-refused', { topic: packet.topic, qos: packet.qos,
-        reason: `'${packet.topic}' is not a topic devices publish to (s/us, s/us/<child>, s/uc/<template>, t/us, q/us, c/us); the message is acknowledged and dropped` });
+    const route = this.options.openTopics ? undefined : parseUpstreamTopic(packet.topic);
+    const refusal = this.options.openTopics ? undefined
+      : !route ? `'${packet.topic}' is not a topic devices publish to (SPEC 3); the message is acknowledged and dropped`
+      : st?.auth === 'bootstrap' && !BOOTSTRAP_PUBLISH.has(packet.topic) ? `a bootstrap connection may publish only on s/ucr, not '${packet.topic}'; the message is acknowledged and dropped`
+      : undefined;
+    if (refusal) {
+      this.decide(client, 'publish-refused', { topic: packet.topic, qos: packet.qos, reason: refusal }, 'topics.publish-unknown');
       packet.topic = REFUSED_TOPIC;
     } else {
       // the device exists from the moment its data arrives, so a SUBSCRIBE right after its
       // PUBACK is judged with it in place
-      if (st?.deviceId) this.known.add(st.deviceId);
+      if (st?.deviceId && (route?.kind === 'static' || route?.kind === 'custom')) this.known.add(st.deviceId);
+      if (route?.kind === 'json') {
+        this.decide(client, 'json-via-mqtt', { topic: packet.topic, reason: 'JSON via MQTT is accepted and recorded but not emulated' }, 'topics.json-via-mqtt');
+      }
       if (packet.retain) this.decide(client, 'retain-ignored', { topic: packet.topic, reason: 'the retain flag has no effect: nothing is stored as retained' });
     }
     packet.retain = false;
@@ -261,12 +322,14 @@ export class C8yBroker {
     const st = this.stateOf(client);
     const route = parseUpstreamTopic(packet.topic);
     if (!st?.deviceId || !route) return;
-    this.known.add(st.deviceId);
     const message: UpstreamMessage = {
       deviceId: st.deviceId, clientId: st.clientId ?? st.deviceId, conn: st.conn.id, topic: packet.topic, route,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos,
       will: this.wills.has(packet),
       publishIndex: this.publishIndex.get(packet),
+      auth: st.auth ?? 'password',
+      tenant: st.tenant ?? this.options.deviceTenant,
+      ...(st.defaultTemplateId ? { defaultTemplateId: st.defaultTemplateId } : {}),
     };
     for (const h of this.upstreamHandlers) h(message);
   }
@@ -287,6 +350,14 @@ export class C8yBroker {
 
   registerDevice(deviceId: string): void { this.known.add(deviceId); }
 
+  /** a device certificate signed by the broker's own CA (trusted when no trustedCas are given), for tests and labs */
+  async issueDeviceCertificate(deviceId: string): Promise<{ cert: string; key: string }> {
+    return issueCertificate(await localCa(), 'client', deviceId);
+  }
+
+  /** accept a login (the credentials bootstrap issues) from now on */
+  addCredential(c: Credential): void { this.options.credentials.push(c); }
+
   isConnected(deviceId: string): boolean {
     const c = this.clientOf(deviceId);
     return !!c && c.connected && !c.closed;
@@ -306,9 +377,8 @@ export class C8yBroker {
     const note = (status: DownstreamStatus, reason: string, qos?: number) => {
       if (!opts.quiet) this.record.add('decision', { decision: `downstream-${status}`, deviceId, topic, qos, reason });
     };
+    const qos = await this.subscribedQos(deviceId, topic);
     if (client && !client.closed) {
-      const subs = (client as unknown as { subscriptions: Record<string, { qos: number }> }).subscriptions;
-      const qos = grantedQos(Object.entries(subs).map(([filter, s]) => ({ topic: filter, qos: s.qos })), topic);
       if (qos === undefined) {
         note('not-subscribed', `device '${deviceId}' is connected but not subscribed to '${topic}'`);
         return { status: 'not-subscribed' };
@@ -316,8 +386,6 @@ export class C8yBroker {
       await new Promise<void>((resolve) => client.publish({ cmd: 'publish', topic, payload: body, qos, retain: false, dup: false } as never, () => resolve()));
       return { status: 'sent', qos };
     }
-    const store = (this.aedes as unknown as { persistence: { subscriptionsByClient(c: { id: string }): Promise<{ topic: string; qos: number }[]>; outgoingEnqueue(s: { clientId: string }, p: unknown): Promise<void> } }).persistence;
-    const qos = grantedQos(await store.subscriptionsByClient({ id: deviceId }), topic);
     if (qos === undefined) {
       note('dropped-offline', `device '${deviceId}' is offline and has no persistent subscription to '${topic}'`);
       return { status: 'dropped-offline' };
@@ -326,10 +394,30 @@ export class C8yBroker {
       note('dropped-offline', `device '${deviceId}' is offline and subscribed to '${topic}' with QoS 0, which is not queued`, 0);
       return { status: 'dropped-offline', qos };
     }
-    await store.outgoingEnqueue({ clientId: deviceId }, new Packet({ cmd: 'publish', topic, payload: body, qos, retain: false }, this.aedes));
+    await this.store.outgoingEnqueue({ clientId: deviceId }, new Packet({ cmd: 'publish', topic, payload: body, qos, retain: false }, this.aedes));
     note('queued', `device '${deviceId}' is offline; queued at QoS ${qos} for its persistent session`, qos);
     return { status: 'queued', qos };
   }
+
+  private get store() {
+    return (this.aedes as unknown as { persistence: {
+      subscriptionsByClient(c: { id: string }): Promise<{ topic: string; qos: number }[] | null>;
+      outgoingEnqueue(s: { clientId: string }, p: unknown): Promise<void>;
+    } }).persistence;
+  }
+
+  /** the QoS a device gets on a topic (connected, or offline with a persistent session), or undefined when it is not subscribed */
+  async subscribedQos(deviceId: string, topic: string): Promise<number | undefined> {
+    const client = this.clientOf(deviceId);
+    if (client && !client.closed) {
+      const subs = (client as unknown as { subscriptions: Record<string, { qos: number }> }).subscriptions;
+      return grantedQos(Object.entries(subs).map(([filter, s]) => ({ topic: filter, qos: s.qos })), topic);
+    }
+    return grantedQos((await this.store.subscriptionsByClient({ id: deviceId })) ?? [], topic);
+  }
+
+  /** the default template collection the device's ClientId names, if any */
+  defaultTemplateOf(deviceId: string): string | undefined { return this.defaultTemplates.get(deviceId); }
 
   /** how many messages the broker holds as retained (the spec says: always none) */
   async retainedCount(): Promise<number> {

@@ -37,8 +37,9 @@ test('GET /devices and /devices/{externalId} show the device with its children a
   assert.equal(one.status, 200);
   assert.equal(one.body.name, 'Api device');
   assert.deepEqual(one.body.children, ['API1-child']);
-  assert.deepEqual(one.body.hardware, { serialNumber: 'S1', model: 'M1', revision: 'R1' });
-  assert.deepEqual(one.body.supportedOperations, ['c8y_Command']);
+  const fragments = one.body.fragments as Record<string, unknown>;
+  assert.deepEqual(fragments.c8y_Hardware, { serialNumber: 'S1', model: 'M1', revision: 'R1' });
+  assert.deepEqual(fragments.c8y_SupportedOperations, ['c8y_Command']);
   assert.equal((one.body.measurements as Record<string, { value: number }>)['c8y_TemperatureMeasurement.T']!.value, 22);
   assert.deepEqual((one.body.activeAlarms as { type: string; severity: string }[]).map((a) => [a.type, a.severity]), [['c8y_Hot', 'MAJOR']]);
   assert.equal((one.body.events as { type: string }[])[0]!.type, 'c8y_Boot');

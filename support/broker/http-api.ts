@@ -86,7 +86,9 @@ async function route(broker: C8yBroker, platform: Platform | undefined, req: htt
   if (parts[0] === 'operations') {
     if (method === 'POST' && parts.length === 1) {
       const body = await readJson(req);
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new PlatformError(400, 'the body must be a JSON object like {"device":"SN1","fragment":"c8y_Command","params":["ls"]}');
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw new PlatformError(400, 'the body must be a JSON object like {"device":"SN1","fragment":"c8y_Command","params":["ls"]} or {"device":"SN1","operation":{"c8y_Command":{"text":"ls"}}}');
+      }
       const op = await platform.createOperation(body as never);
       return send(res, 201, { id: op.id, status: op.status });
     }
@@ -96,6 +98,19 @@ async function route(broker: C8yBroker, platform: Platform | undefined, req: htt
       if (!op) throw new PlatformError(404, `no operation with id '${parts[1]}'`);
       return send(res, 200, op);
     }
+  }
+  if (parts[0] === 'registrations') {
+    if (method === 'GET' && parts.length === 1) return send(res, 200, { registrations: platform.registrations.list() });
+    if (method === 'POST' && parts.length === 2) return send(res, 201, platform.registrations.register(parts[1]!));
+    if (method === 'POST' && parts.length === 3 && parts[2] === 'accept') return send(res, 200, platform.registrations.accept(parts[1]!));
+  }
+  if (parts[0] === 'collections' && method === 'GET') {
+    const view = (c: ReturnType<typeof platform.collections.list>[number]) => ({ xid: c.xid, id: c.id, by: c.by, created: c.created,
+      requests: [...c.definition.requests.values()], responses: c.definition.responses });
+    if (parts.length === 1) return send(res, 200, { collections: platform.collections.list().map(view) });
+    const c = parts.length === 2 ? platform.collections.get(parts[1]!) : undefined;
+    if (!c) throw new PlatformError(404, `no template collection '${parts[1]}'`);
+    return send(res, 200, view(c));
   }
   throw new PlatformError(404, `no endpoint ${method} ${url.pathname}`);
 }

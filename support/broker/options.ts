@@ -28,6 +28,18 @@ export interface BrokerOptions {
   maxPacketSize?: number;
   /** SPEC 5: report deviations from the seed's escaping as findings (default true) */
   strictEscaping?: boolean;
+  /** SPEC 8: strict runs count warnings as violations (default false) */
+  strict?: boolean;
+  /** SPEC 10: the password of management/devicebootstrap (default "bootstrap") */
+  bootstrapPassword?: string;
+  /** SPEC 10: accept every bootstrap registration as it comes (default false: accept through the API) */
+  autoAcceptRegistrations?: boolean;
+  /** SPEC 10: the tenant of credentials issued by bootstrap and of certificate logins (default: the first credential's, else t1) */
+  deviceTenant?: string;
+  /** SPEC 10: PEM CA certificates the tenant trusts for device certificates; none: the broker's own run-time CA */
+  trustedCas?: string[];
+  /** SPEC 9: template collections that exist before the run, by X-ID: their 10 and 11 lines */
+  templateCollections?: Record<string, string[]>;
   /** device identifiers that exist on the platform before the run */
   knownDevices?: string[];
   /** benchmarks only: any client may publish and subscribe anywhere, so the same load runs on other brokers */
@@ -54,6 +66,12 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     pushPendingOnSubscribe: o.pushPendingOnSubscribe ?? false,
     maxPacketSize: o.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE,
     strictEscaping: o.strictEscaping ?? true,
+    strict: o.strict ?? false,
+    bootstrapPassword: o.bootstrapPassword ?? 'bootstrap',
+    autoAcceptRegistrations: o.autoAcceptRegistrations ?? false,
+    deviceTenant: o.deviceTenant ?? o.credentials?.[0]?.tenant ?? 't1',
+    trustedCas: o.trustedCas ?? [],
+    templateCollections: o.templateCollections ?? {},
     knownDevices: o.knownDevices ?? [],
     openTopics: o.openTopics ?? false,
     recording: o.recording ?? true,

@@ -13,8 +13,14 @@ export type TransportProblem = (transport: Transport, problem: string, remote?: 
 
 export interface Listener { transport: Transport; port: number; close(): Promise<void> }
 
+/**
+ * clientCas: the CAs device certificates must chain to. The TLS port asks every client for a
+ * certificate but lets the handshake finish without one (or with a bad one): the broker decides at
+ * CONNECT, so a certificate problem is CONNACK 5 rather than a torn handshake (SPEC 10). WebSocket
+ * ports never ask for one.
+ */
 export async function listen(transport: Transport, host: string, port: number, material: TlsMaterial | undefined,
-  onStream: StreamHandler, onProblem: TransportProblem): Promise<Listener> {
+  onStream: StreamHandler, onProblem: TransportProblem, clientCas: string[] = []): Promise<Listener> {
   const sockets = new Set<Duplex>();
   const track = (s: Duplex) => { sockets.add(s); s.once('close', () => sockets.delete(s)); };
   const remoteOf = (s: net.Socket) => `${s.remoteAddress}:${s.remotePort}`;
@@ -24,7 +30,8 @@ export async function listen(transport: Transport, host: string, port: number, m
   if (transport === 'mqtt') {
     server = net.createServer((s) => { track(s); s.setNoDelay(true); onStream(s, transport, remoteOf(s)); });
   } else if (transport === 'mqtts') {
-    const t = tls.createServer({ key: material!.key, cert: material!.cert }, (s) => { track(s); s.setNoDelay(true); onStream(s, transport, remoteOf(s)); });
+    const certs = clientCas.length > 0 ? { requestCert: true, rejectUnauthorized: false, ca: clientCas } : {};
+    const t = tls.createServer({ key: material!.key, cert: material!.cert, ...certs }, (s) => { track(s); s.setNoDelay(true); onStream(s, transport, remoteOf(s)); });
     t.on('tlsClientError', (err, s) => { onProblem(transport, `TLS handshake failed: ${err.message}`, remoteOf(s)); s.destroy(); });
     server = t;
   } else {

@@ -59,7 +59,7 @@ for (const transport of TRANSPORTS) {
     assert.equal(l.broker.record.select({ decision: 'connection-accepted' })[0]!.clientId, SERIAL);
     assert.equal(l.broker.record.select({ kind: 'connection', action: 'open' })[0]!.transport, transport);
     assert.equal(l.platform.inventory.get(SERIAL)!.type, 'c8y_HilEmulator');
-    assert.ok(l.platform.inventory.get(SERIAL)!.supportedOperations.includes('c8y_Command'));
+    assert.ok((l.platform.inventory.get(SERIAL)!.fragments.c8y_SupportedOperations as string[]).includes('c8y_Command'));
     const op = await l.platform.createOperation({ device: SERIAL, fragment: 'c8y_Command', params: ['echo "a,b"'] });
     assert.ok(await until(() => op.status === 'SUCCESSFUL', 3000), `operation is ${op.status}`);
     assert.deepEqual(op.result, ['executed: echo "a,b"']);

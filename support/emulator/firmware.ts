@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { parsePayload, writeField } from '../smartrest/codec.ts';
-import { downstreamById } from '../smartrest/templates.ts';
+import { DOWNSTREAM } from '../smartrest/catalogue/index.ts';
 import type { Fault } from './faults.ts';
 
 export interface FirmwareSettings {
@@ -213,11 +213,11 @@ export class Firmware {
 
   private async operate(fields: string[]): Promise<void> {
     const [id, target, ...params] = fields as [string, string, ...string[]];
-    const t = downstreamById(Number(id));
-    if (!t || target === undefined) return;
+    const t = DOWNSTREAM.get(Number(id));
+    if (!t?.fragment || target === undefined) return; // answers (106, 124, 601, 603) are not operations
     const isChild = target !== this.serial;
     if (isChild && (this.faults.has('ignore-child-ops') || !this.parents.has(target))) { this.log(`OP IGNORED ${id} ${target}`); return; }
-    const fragment = this.faults.has('wrong-fragment') ? (t.fragment === 'c8y_Restart' ? 'c8y_Command' : 'c8y_Restart') : t.fragment;
+    const fragment: string = this.faults.has('wrong-fragment') ? (t.fragment === 'c8y_Restart' ? 'c8y_Command' : 'c8y_Restart') : t.fragment;
     this.log(`OP ${id} ${target} ${JSON.stringify(params)}`);
     await this.send(target, [501, fragment]);
     switch (t.id) {

@@ -2,7 +2,7 @@
 // template's name, and whether the event is a finding (an error, a refusal, a failed step).
 import type { RecordEvent } from '../record/events.ts';
 import { parsePayload } from '../smartrest/codec.ts';
-import { templateName } from '../smartrest/names.ts';
+import { templateName } from '../smartrest/catalogue/index.ts';
 
 export type Lane = 'device' | 'broker' | 'platform' | 'harness';
 

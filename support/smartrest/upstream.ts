@@ -1,29 +1,27 @@
 // Reads one upstream SmartREST line against the static template catalogue: its parameters by
 // name, checked for presence and kind, or the s/e code and text the platform answers with.
 import { withoutTrailingEmpty } from './codec.ts';
-import { SEVERITIES, UPSTREAM, type ParamSpec, type UpstreamTemplate } from './templates.ts';
+import { SEVERITIES, UPSTREAM, type ParamSpec, type ReadLine } from './catalogue/index.ts';
 
-export interface ReadLine {
-  ok: true;
-  template: UpstreamTemplate;
-  /** fixed parameters by name (defaults filled in; absent optional ones left out) */
-  values: Record<string, string>;
-  /** repeated groups, each by name */
-  groups: Record<string, string>[];
-}
+export type { ReadLine };
 
-export interface LineError { ok: false; code: 40 | 41 | 42 | 45 | 50; templateId: string; text: string }
+export interface LineError { ok: false; code: 40 | 41 | 42 | 45 | 50; rule: string; templateId: string; text: string }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
 
 function checkKind(p: ParamSpec, v: string): string | undefined {
   if (p.kind === 'number' && !NUMBER.test(v)) return `${p.name} must be a number, not '${v}'`;
-  if (p.kind === 'time' && Number.isNaN(Date.parse(v))) return `${p.name} must be an ISO 8601 time, not '${v}'`;
+  if (p.kind === 'integer' && !INTEGER.test(v)) return `${p.name} must be a whole number, not '${v}'`;
+  if (p.kind === 'boolean' && !/^(true|false)$/i.test(v)) return `${p.name} must be true or false, not '${v}'`;
+  // the platform itself writes offsets without a colon (+0200), so both forms are times
+  if (p.kind === 'time' && Number.isNaN(Date.parse(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')))) return `${p.name} must be an ISO 8601 time, not '${v}'`;
   if (p.kind === 'severity' && !(SEVERITIES as readonly string[]).includes(v.toUpperCase())) return `${p.name} must be one of ${SEVERITIES.join(', ')}, not '${v}'`;
+  if (p.values && !p.values.includes(v.toUpperCase())) return `${p.name} must be one of ${p.values.join(', ')}, not '${v}'`;
   return undefined;
 }
 
-function readParams(specs: ParamSpec[], fields: string[], at: number, into: Record<string, string>): string | undefined {
+function readParams(specs: readonly ParamSpec[], fields: string[], at: number, into: Record<string, string>): string | undefined {
   for (let i = 0; i < specs.length; i++) {
     const p = specs[i]!;
     const v = fields[at + i] ?? '';
@@ -43,26 +41,28 @@ export function readUpstreamLine(rawFields: readonly string[]): ReadLine | LineE
   const fields = withoutTrailingEmpty(rawFields);
   const templateId = fields[0] ?? '';
   const template = /^\d+$/.test(templateId) ? UPSTREAM.get(Number(templateId)) : undefined;
-  if (!template) return { ok: false, code: 40, templateId, text: 'No static template for this message id' };
-  const wrong = (text: string): LineError => ({ ok: false, code: 45, templateId, text });
+  if (!template) return { ok: false, code: 40, rule: 'smartrest.unknown-template', templateId, text: 'No static template for this message id' };
+  const wrong = (text: string): LineError => ({ ok: false, code: 45, rule: 'smartrest.parameters', templateId, text });
   const given = fields.length - 1;
   const fixed = template.params.length;
   const values: Record<string, string> = {};
   const groups: Record<string, string>[] = [];
-  if (!template.repeat) {
-    if (given > fixed) return wrong(`template ${templateId} takes at most ${fixed} parameters, got ${given}`);
-  } else {
+  if (template.repeat) {
     const size = template.repeat.length;
     const count = Math.max(0, Math.ceil((given - fixed) / size));
-    if (count < (template.minRepeats ?? 0)) return wrong(`template ${templateId} needs at least ${template.minRepeats} group(s) of ${template.repeat.map((p) => p.name).join(', ')}`);
+    if (count < (template.minRepeats ?? 0)) {
+      return wrong(`template ${templateId} needs at least ${template.minRepeats} group(s) of ${template.repeat.map((p) => p.name).join(', ')}`);
+    }
     for (let g = 0; g < count; g++) {
       const group: Record<string, string> = {};
       const bad = readParams(template.repeat, fields, 1 + fixed + g * size, group);
       if (bad) return wrong(`group ${g + 1}: ${bad}`);
       groups.push(group);
     }
+  } else if (!template.freeRest && given > fixed) {
+    return wrong(`template ${templateId} takes at most ${fixed} parameters, got ${given}`);
   }
   const bad = readParams(template.params, fields, 1, values);
   if (bad) return wrong(bad);
-  return { ok: true, template, values, groups };
+  return { ok: true, template, values, groups, rest: fields.slice(1) };
 }

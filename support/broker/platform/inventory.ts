@@ -1,47 +1,51 @@
-// The platform's inventory as far as a device can change it over MQTT: devices by external id
-// (c8y_Serial) in a hierarchy, and what their data did to them.
+// The platform's inventory as far as a device can change it over MQTT: managed objects by external
+// id (c8y_Serial) in a hierarchy, their fragments, and what their data did to them.
+import type { Measurement } from '../../smartrest/catalogue/index.ts';
 
-export interface Measurement { fragment: string; series: string; value: number; unit?: string; time: string; type?: string }
-export interface Alarm { type: string; severity: string; text: string; time: string; count: number; status: 'ACTIVE' | 'CLEARED' }
-export interface PlatformEvent { type: string; text: string; time: string }
-export interface Location { lat?: number; lng?: number; alt?: number; accuracy?: number; time: string }
+export type { Measurement };
+export interface Alarm { type: string; severity: string; text: string; time: string; count: number; status: 'ACTIVE' | 'CLEARED'; fragments: Record<string, unknown> }
+export interface PlatformEvent { type: string; text: string; time: string; fragments?: Record<string, unknown> }
 
 export interface Device {
+  /** the managed object's id (what 123 answers with 124) */
+  id: string;
   externalId: string;
   name: string;
   type: string;
+  /** a device, or a software service (102) below one */
+  kind: 'device' | 'service';
   parent?: string;
   children: string[];
   created: string;
-  hardware?: { serialNumber?: string; model?: string; revision?: string };
-  configuration?: string;
-  supportedOperations: string[];
-  firmware?: { name?: string; version?: string; url?: string };
-  requiredAvailability?: number;
+  /** the managed object's fragments: c8y_Hardware, c8y_Configuration, c8y_SupportedOperations, … */
+  fragments: Record<string, unknown>;
   /** the latest value of each fragment and series */
   measurements: Record<string, Measurement>;
   measurementCount: number;
   /** one active alarm per type */
   alarms: Record<string, Alarm>;
   events: PlatformEvent[];
-  location?: Location;
-  position?: Location;
 }
 
 export class Inventory {
   private readonly devices = new Map<string, Device>();
+  private nextId = 1000;
 
   get(id: string): Device | undefined { return this.devices.get(id); }
   has(id: string): boolean { return this.devices.has(id); }
   all(): Device[] { return [...this.devices.values()]; }
+  byManagedObjectId(id: string): Device | undefined { return this.all().find((d) => d.id === id); }
 
-  create(id: string, name: string, type: string, parent?: string): Device {
-    const d: Device = { externalId: id, name, type, children: [], created: new Date().toISOString(), supportedOperations: [], measurements: {}, measurementCount: 0, alarms: {}, events: [] };
+  create(externalId: string, name: string, type: string, parent?: string, kind: Device['kind'] = 'device'): Device {
+    const d: Device = {
+      id: String(++this.nextId), externalId, name, type, kind, children: [], created: new Date().toISOString(),
+      fragments: kind === 'device' ? { c8y_IsDevice: {} } : {}, measurements: {}, measurementCount: 0, alarms: {}, events: [],
+    };
     if (parent !== undefined) {
       d.parent = parent;
-      this.devices.get(parent)!.children.push(id);
+      this.devices.get(parent)!.children.push(externalId);
     }
-    this.devices.set(id, d);
+    this.devices.set(externalId, d);
     return d;
   }
 
@@ -58,5 +62,10 @@ export class Inventory {
     const walk = (x: string) => { out.push(x); for (const c of this.devices.get(x)?.children ?? []) walk(c); };
     if (this.devices.has(id)) walk(id);
     return out;
+  }
+
+  /** the managed object as JSON, as response templates and the API see it */
+  json(d: Device): Record<string, unknown> {
+    return { id: d.id, name: d.name, type: d.type, ...d.fragments, externalIds: [{ type: 'c8y_Serial', externalId: d.externalId }] };
   }
 }

@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { C8yBroker } from '../broker.ts';
 import { connected, Inbox } from '../clients.ts';
 import { parseLine, writeLine } from '../../smartrest/codec.ts';
-import { DOWNSTREAM } from '../../smartrest/templates.ts';
 import { Platform } from './platform.ts';
 
 const login = { username: 't1/dev', password: 'pw' };
@@ -65,14 +64,14 @@ describe('upstream templates', () => {
   test('110 113 114 115 117 set the inventory', async () => {
     const d = await device();
     await d.pub('110,SER-1,Model X,rev 2\n113,"a=1\nb=2"\n114,c8y_Restart,c8y_Command,c8y_Firmware\n115,fw,1.2.3,http://x/fw.bin\n117,15');
-    const dev = platform.inventory.get(d.id)!;
-    assert.deepEqual(dev.hardware, { serialNumber: 'SER-1', model: 'Model X', revision: 'rev 2' });
-    assert.equal(dev.configuration, 'a=1\nb=2');
-    assert.deepEqual(dev.supportedOperations, ['c8y_Restart', 'c8y_Command', 'c8y_Firmware']);
-    assert.deepEqual(dev.firmware, { name: 'fw', version: '1.2.3', url: 'http://x/fw.bin' });
-    assert.equal(dev.requiredAvailability, 15);
+    const f = platform.inventory.get(d.id)!.fragments;
+    assert.deepEqual(f.c8y_Hardware, { serialNumber: 'SER-1', model: 'Model X', revision: 'rev 2' });
+    assert.deepEqual(f.c8y_Configuration, { config: 'a=1\nb=2' });
+    assert.deepEqual(f.c8y_SupportedOperations, ['c8y_Restart', 'c8y_Command', 'c8y_Firmware']);
+    assert.deepEqual(f.c8y_Firmware, { name: 'fw', version: '1.2.3', url: 'http://x/fw.bin' });
+    assert.deepEqual(f.c8y_RequiredAvailability, { responseInterval: 15 });
     await d.pub('114,c8y_Restart');
-    assert.deepEqual(platform.inventory.get(d.id)!.supportedOperations, ['c8y_Restart'], '114 replaces the list');
+    assert.deepEqual(platform.inventory.get(d.id)!.fragments.c8y_SupportedOperations, ['c8y_Restart'], '114 replaces the list');
   });
 
   test('200 201 210 211 212 create measurements', async () => {
@@ -108,8 +107,8 @@ describe('upstream templates', () => {
     await d.pub('400,c8y_Door,"Door opened, by ""someone"""\n401,52.5,13.4,35,10\n402,48.1,11.6');
     const dev = platform.inventory.get(d.id)!;
     assert.deepEqual(dev.events[0], { type: 'c8y_Door', text: 'Door opened, by "someone"', time: dev.events[0]!.time });
-    assert.deepEqual({ lat: dev.position!.lat, lng: dev.position!.lng }, { lat: 48.1, lng: 11.6 });
-    assert.equal(dev.location!.lat, 48.1);
+    assert.deepEqual(dev.fragments.c8y_Position, { lat: 48.1, lng: 11.6 });
+    assert.deepEqual(dev.events.find((e) => e.type === 'c8y_LocationUpdate')!.fragments, { c8y_Position: { lat: 52.5, lng: 13.4, alt: 35, accuracy: 10 } });
     assert.equal(dev.events.filter((e) => e.type === 'c8y_LocationUpdate').length, 2);
     assert.equal(broker.record.select({ decision: 'smartrest-finding', deviceId: d.id }).length, 1, 'doubled quotes are a strict-mode finding');
   });
@@ -156,23 +155,6 @@ describe('s/e', () => {
 });
 
 describe('downstream templates and escaping', () => {
-  const samples: Record<number, string[]> = {
-    510: [], 511: ['ls -l'], 513: ['a=1\nb="2"'], 515: ['fw', '1.0', 'http://h/fw'], 516: ['a', '1', 'http://h/a', 'b', '2', 'http://h/b'],
-    518: ['OPEN'], 520: [], 521: ['http://h/cfg'], 522: ['syslog', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 'ERROR', '100'],
-    523: ['SMS'], 528: ['a', '1', 'http://h/a', 'install'],
-  };
-  for (const t of DOWNSTREAM) {
-    test(`${t.id} ${t.fragment} reaches the device as ${t.id},<id>,params`, async () => {
-      const d = await device();
-      const byFragment = await platform.createOperation({ device: d.id, fragment: t.fragment, params: samples[t.id]! });
-      assert.deepEqual(parseLine(await d.inbox.next('s/ds')).fields, [String(t.id), d.id, ...samples[t.id]!]);
-      const byTemplate = await platform.createOperation({ device: d.id, template: t.id, params: samples[t.id]! });
-      assert.deepEqual(parseLine(await d.inbox.next('s/ds')).fields, [String(t.id), d.id, ...samples[t.id]!]);
-      assert.equal(byFragment.status, 'PENDING');
-      assert.notEqual(byFragment.id, byTemplate.id);
-    });
-  }
-
   const nasty = ['a,b', 'say "hi"', 'line1\nline2', 'cr\rhere', 'back\\slash', 'C:\\temp\\"x"', 'ünïcødé 😀 中文', ' lead', 'trail ', '",\n\\', ',,,'];
 
   test('nasty values survive the wire downstream in 511 and 513 (and empty fields in 515)', async () => {
@@ -195,7 +177,7 @@ describe('downstream templates and escaping', () => {
       await d.pub(writeLine([400, 'c8y_Nasty', v]) + '\n' + writeLine([113, v]) + '\n' + writeLine([301, 'c8y_N', v]) + '\n' + writeLine([200, 'c8y_U', 'u', 1, v]));
       const dev = platform.inventory.get(d.id)!;
       assert.equal(dev.events.at(-1)!.text, v);
-      assert.equal(dev.configuration, v);
+      assert.deepEqual(dev.fragments.c8y_Configuration, { config: v });
       assert.equal(dev.alarms.c8y_N!.text, v);
       assert.equal(dev.measurements['c8y_U.u']!.unit, v);
     }
@@ -311,7 +293,7 @@ describe('operation lifecycle', () => {
   test('bad operation requests are refused with a reason', async () => {
     const d = await device();
     await assert.rejects(platform.createOperation({ device: 'nope' + d.id, fragment: 'c8y_Restart' }), /no device/);
-    await assert.rejects(platform.createOperation({ device: d.id, fragment: 'c8y_Unknown' }), /no downstream static template/);
+    await assert.rejects(platform.createOperation({ device: d.id, fragment: 'c8y_Unknown' }), /no static template carries the fragment/);
     await assert.rejects(platform.createOperation({ device: d.id, template: 515, params: ['a'] }), /takes 3/);
     await assert.rejects(platform.createOperation({ device: d.id, template: 518, params: ['HALF'] }), /OPEN or CLOSED/);
     await assert.rejects(platform.createOperation({ device: d.id, template: 511, fragment: 'c8y_Restart', params: ['x'] }), /is for c8y_Command/);
@@ -344,16 +326,15 @@ describe('fuzz', () => {
 });
 
 describe('processing modes, custom templates and options', () => {
-  test('t/us, q/us and c/us are processed like s/us; s/uc lines are recorded with their collection', async () => {
+  test('t/us, q/us and c/us are processed like s/us; s/uc lines of an unknown collection are answered 40', async () => {
     const d = await device();
     await d.pub('211,1', 't/us');
     await d.pub('211,2', 'q/us');
     await d.pub('211,3', 'c/us');
     assert.equal(platform.inventory.get(d.id)!.measurementCount, 3);
     await d.pub('42,"a,b",c', 's/uc/myCollection');
-    const custom = changes(d.id, 'custom-template-line')[0]!;
-    assert.equal(custom.collection, 'myCollection');
-    assert.deepEqual(custom.fields, ['42', 'a,b', 'c']);
+    assert.equal(await d.inbox.next('s/e'), "40,42,No template collection 'myCollection'");
+    assert.equal(broker.record.select({ decision: 'smartrest-error', deviceId: d.id }).at(-1)!.rule, 'custom.unknown-collection');
   });
 
   test('pushPendingOnSubscribe: pending operations go out when the device subscribes to s/ds; by default they wait for 500', async () => {
