@@ -8,35 +8,21 @@ import { C8yBroker } from '../broker.ts';
 import { connected, Inbox } from '../clients.ts';
 import { parseLine, writeLine } from '../../smartrest/codec.ts';
 import { Platform } from './platform.ts';
+import { LOGIN, newId, PlatformBench } from './test-bench.ts';
 
-const login = { username: 't1/dev', password: 'pw' };
+const login = LOGIN;
+let bench: PlatformBench;
 let broker: C8yBroker;
 let platform: Platform;
-const inboxes: Inbox[] = [];
-let n = 0;
-const newId = () => `P${process.pid}-${++n}`;
 
 before(async () => {
-  broker = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'dev', password: 'pw' }], ports: { mqtt: 0, mqtts: null, ws: null, wss: null } });
-  platform = new Platform(broker);
+  bench = await PlatformBench.start();
+  ({ broker, platform } = bench);
 });
-after(async () => { for (const i of inboxes) i.client.end(true); await broker.close(); });
+after(() => bench.close());
 
-/** a registered device subscribed to s/ds (QoS 1) and s/e */
-async function device(id = newId(), opts: { register?: boolean; clean?: boolean } = {}): Promise<{ id: string; inbox: Inbox; pub: (line: string, topic?: string) => Promise<void> }> {
-  const client = await connected({ ports: broker.ports }, 'mqtt', { clientId: id, ...login, clean: opts.clean ?? true });
-  const inbox = new Inbox(client);
-  inboxes.push(inbox);
-  const pub = async (payload: string, topic = 's/us') => { await client.publishAsync(topic, payload, { qos: 2 }); };
-  await client.subscribeAsync('s/e', { qos: 0 });
-  if (opts.register !== false) {
-    await pub('100');
-    await client.subscribeAsync('s/ds', { qos: 1 });
-  }
-  return { id, inbox, pub };
-}
-
-const changes = (deviceId: string, change: string) => broker.record.select({ kind: 'platform', deviceId, where: (e) => e.change === change });
+const device = (id = newId(), opts: { register?: boolean; clean?: boolean } = {}) => bench.device(id, opts);
+const changes = (deviceId: string, change: string) => bench.changes(deviceId, change);
 
 describe('upstream templates', () => {
   test('100 creates the device once (defaults when fields are left off); a repeated 100 is answered 41', async () => {
@@ -146,11 +132,11 @@ describe('s/e', () => {
     const id = newId();
     const client = await connected({ ports: broker.ports }, 'mqtt', { clientId: id, ...login });
     const inbox = new Inbox(client);
-    inboxes.push(inbox);
     await client.publishAsync('s/us', '888', { qos: 2 });
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(inbox.on('s/e'), []);
     assert.equal(broker.record.select({ decision: 'smartrest-error', deviceId: id }).length, 1);
+    client.end(true);
   });
 });
 
