@@ -3,6 +3,7 @@
 // rendered by the response templates. Pure: the platform model decides what the values do.
 import { fieldText, pathExists, resolvePath, setPath } from './json-path.ts';
 import { SEVERITIES } from './catalogue/index.ts';
+import { isIsoTime } from './upstream.ts';
 
 export const VALUE_TYPES = ['STRING', 'DATE', 'NUMBER', 'INTEGER', 'UNSIGNED', 'FLAG', 'SEVERITY', 'ALARMSTATUS', 'OPERATIONSTATUS'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
@@ -121,7 +122,7 @@ function typed(spec: ValueSpec, raw: string): { ok: true; value: unknown } | { o
     case 'NUMBER': return NUMBER.test(raw) ? { ok: true, value: Number(raw) } : bad;
     case 'INTEGER': return /^[+-]?\d+$/.test(raw) ? { ok: true, value: Number(raw) } : bad;
     case 'UNSIGNED': return /^\d+$/.test(raw) ? { ok: true, value: Number(raw) } : bad;
-    case 'DATE': return Number.isNaN(Date.parse(raw.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))) ? bad : { ok: true, value: raw };
+    case 'DATE': return isIsoTime(raw) ? { ok: true, value: raw } : bad;
     case 'FLAG': return { ok: true, value: {} };
     case 'STRING': return { ok: true, value: raw };
     default: return STATUSES[spec.type]!.includes(raw.toUpperCase()) ? { ok: true, value: raw.toUpperCase() } : bad;

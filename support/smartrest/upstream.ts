@@ -8,14 +8,19 @@ export type { ReadLine };
 export interface LineError { ok: false; code: 40 | 41 | 42 | 45 | 50; rule: string; templateId: string; text: string }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/;
+
+/** an ISO 8601 date or time; the platform itself writes offsets without a colon (+0200), so both forms count */
+export function isIsoTime(v: string): boolean {
+  return ISO_TIME.test(v) && !Number.isNaN(Date.parse(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')));
+}
 const INTEGER = /^[+-]?\d+$/;
 
 function checkKind(p: ParamSpec, v: string): string | undefined {
   if (p.kind === 'number' && !NUMBER.test(v)) return `${p.name} must be a number, not '${v}'`;
   if (p.kind === 'integer' && !INTEGER.test(v)) return `${p.name} must be a whole number, not '${v}'`;
   if (p.kind === 'boolean' && !/^(true|false)$/i.test(v)) return `${p.name} must be true or false, not '${v}'`;
-  // the platform itself writes offsets without a colon (+0200), so both forms are times
-  if (p.kind === 'time' && Number.isNaN(Date.parse(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')))) return `${p.name} must be an ISO 8601 time, not '${v}'`;
+  if (p.kind === 'time' && !isIsoTime(v)) return `${p.name} must be an ISO 8601 time, not '${v}'`;
   if (p.kind === 'severity' && !(SEVERITIES as readonly string[]).includes(v.toUpperCase())) return `${p.name} must be one of ${SEVERITIES.join(', ')}, not '${v}'`;
   if (p.values && !p.values.includes(v.toUpperCase())) return `${p.name} must be one of ${p.values.join(', ')}, not '${v}'`;
   return undefined;
