@@ -116,7 +116,7 @@ test('bad input: malformed 10/11 lines, unknown X-ID or message id, wrong values
   await d.pub('10,ok,POST,MEASUREMENT,,c8y_T,,c8y_T.T.value,NUMBER,', `s/ut/${xid}`);
   await d.pub('nothere,1\nok,,warm', `s/uc/${xid}`);
   assert.match(await d.inbox.next('s/e'), /^40,nothere,No request template 'nothere'/);
-  assert.match(await d.inbox.next('s/e'), /^45,ok,c8y_T.T.value must be NUMBER, not 'warm'$/);
+  assert.match(await d.inbox.next('s/e'), /^45,ok,"c8y_T.T.value must be NUMBER, not 'warm'"$/);
   const rules = bench.broker.record.select({ decision: 'smartrest-error', deviceId: d.id }).map((e) => e.rule);
   assert.deepEqual([...new Set(rules)].sort(), ['custom.bad-template', 'custom.parameters', 'custom.unknown-collection', 'custom.unknown-message']);
   const other = await bench.device();
