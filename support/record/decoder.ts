@@ -23,6 +23,11 @@ export function describeBytes(buf: Buffer | Uint8Array | string | undefined | nu
   else { into[key] = b.toString('base64'); into[key + 'Encoding'] = 'base64'; }
 }
 
+/** passwords never enter the record: the credentials bootstrap sends on s/dcr (70,tenant,user,password) are masked */
+export function maskSecrets(topic: unknown, payload: string): string {
+  return topic === 's/dcr' ? payload.replace(/^(70,[^\n]*,)[^,\n]*$/gm, '$1***') : payload;
+}
+
 const SKIP = new Set(['cmd', 'length', 'payload', 'password', 'will', 'properties']);
 // fixed-header flags that only mean something on a PUBLISH
 const PUBLISH_ONLY = new Set(['retain', 'qos', 'dup']);
@@ -37,6 +42,7 @@ export function describePacket(p: mqtt.Packet): Record<string, unknown> {
     out[key] = Buffer.isBuffer(v) ? v.toString('base64') : v;
   }
   if ('payload' in src) describeBytes(src.payload as Buffer, out, 'payload');
+  if (typeof out.payload === 'string' && out.payloadEncoding === undefined) out.payload = maskSecrets(src.topic, out.payload);
   if (p.cmd === 'connect') {
     if (p.password !== undefined) out.passwordSet = true;
     if (p.will) {
@@ -142,8 +148,9 @@ function readCommonPacket(first: number, buf: Buffer, start: number, end: number
     let json = `{"retain":${(flags & 1) === 1},"qos":${qos},"dup":${(flags & 8) === 8},"topic":${JSON.stringify(topicBytes.toString('utf8'))}`;
     if (qos > 0) { json += `,"messageId":${buf.readUInt16BE(p)}`; p += 2; }
     const payload = buf.subarray(p, end);
+    const topic = topicBytes.toString('utf8');
     json += isUtf8(payload)
-      ? `,"payload":${JSON.stringify(payload.toString('utf8'))}}`
+      ? `,"payload":${JSON.stringify(maskSecrets(topic, payload.toString('utf8')))}}`
       : `,"payload":"${payload.toString('base64')}","payloadEncoding":"base64"}`;
     return ['publish', json];
   }
