@@ -151,7 +151,9 @@ for (const transport of TRANSPORTS) {
       raw.send({ cmd: 'publish', topic: 's/us', payload: Buffer.from('200,c8y_T,T,1'), qos: 1, messageId: 3, retain: false, dup: false });
       await raw.next((p) => p.cmd === 'puback' && p.messageId === 3);
       assert.equal(raw.closed, false);
-      assert.deepEqual(broker.record.select({ decision: 'subscription-refused', deviceId: id }).map((e) => e.topic), ['s/us', 's/us/#', 's/uc/tpl', '#']);
+      const refused = broker.record.select({ decision: 'subscription-refused', deviceId: id });
+      assert.deepEqual(refused.map((e) => e.topic), ['s/us', 's/us/#', 's/uc/tpl', '#']);
+      assert.ok(refused.every((e) => e.rule === 'topics.subscribe-publish-topic' && e.severity === 'violation'));
       raw.close();
     });
 
@@ -159,6 +161,7 @@ for (const transport of TRANSPORTS) {
       const id = newId();
       const raw = await rawDevice(id);
       assert.deepEqual(await subscribe(raw, [['s/ds', 1], ['s/e', 0]], 1), [128, 0]);
+      assert.equal(broker.record.select({ decision: 'subscription-refused', deviceId: id })[0]!.rule, 'topics.subscribe-before-registration');
       raw.send({ cmd: 'publish', topic: 's/us', payload: Buffer.from('100'), qos: 1, messageId: 2, retain: false, dup: false });
       await raw.next((p) => p.cmd === 'puback');
       assert.deepEqual(await subscribe(raw, [['s/ds', 2]], 3), [2]);
@@ -180,6 +183,7 @@ for (const transport of TRANSPORTS) {
       assert.ok(cb.connected);
       const refused = broker.record.select({ decision: 'publish-refused', where: (e) => e.deviceId === b });
       assert.deepEqual(refused.map((e) => e.topic), ['s/ds', 'foo/bar']);
+      assert.ok(refused.every((e) => e.rule === 'topics.publish-unknown' && e.severity === 'violation'));
       assert.ok(!upstream.some((m) => m.deviceId === b));
     });
 
@@ -207,7 +211,8 @@ for (const transport of TRANSPORTS) {
       await closed;
       await sleep(50);
       assert.ok(!upstream.some((m) => m.deviceId === id && m.payload.toString().startsWith('400')));
-      assert.equal(broker.record.select({ decision: 'will-ignored', where: (e) => e.deviceId === id }).length, 1);
+      const will = broker.record.select({ decision: 'will-ignored', where: (e) => e.deviceId === id });
+      assert.deepEqual(will.map((e) => [e.rule, e.severity]), [['connect.last-will', 'warning']], 'a will is a warning, never a violation');
     });
 
     test('option lastWill=deliver processes the will as an upstream publish', async () => {
@@ -328,3 +333,31 @@ for (const transport of TRANSPORTS) {
     });
   });
 }
+
+test('every documented topic is served: s/dt, s/dat, s/dcr, s/dd, s/dc/<X-ID>, error, devicecontrol/notifications; s/ut/<X-ID> is accepted', async () => {
+  const id = newId();
+  const c = await device(id);
+  await c.publishAsync('s/us', '100', { qos: 1 });
+  const topics = ['s/dt', 's/dat', 's/dcr', 's/dd', 's/dc/xid', 'error', 'devicecontrol/notifications', 's/ds', 's/e'];
+  const granted = await c.subscribeAsync(Object.fromEntries(topics.map((t) => [t, { qos: 1 as const }])));
+  assert.deepEqual(granted.map((g) => g.qos), topics.map(() => 1));
+  await c.publishAsync('s/ut/xid', '', { qos: 1 });
+  await c.publishAsync('s/uat', '', { qos: 1 });
+  await c.publishAsync('s/ud', '', { qos: 1 });
+  assert.deepEqual(broker.record.select({ kind: 'decision', where: (e) => e.deviceId === id && (e.decision === 'subscription-refused' || e.decision === 'publish-refused') }), []);
+});
+
+test('clean session 0 is a warning; strict runs count warnings as violations', async () => {
+  const id = newId();
+  await device(id, { clean: false });
+  const warned = broker.record.select({ decision: 'clean-session-0', where: (e) => e.deviceId === id });
+  assert.deepEqual(warned.map((e) => [e.rule, e.severity]), [['sessions.clean-session-0', 'warning']]);
+  const strict = await C8yBroker.start({ credentials, strict: true, ports: { mqtt: 0, mqtts: null, ws: null, wss: null } });
+  try {
+    const c = await connected({ ports: strict.ports }, 'mqtt', { clientId: id, ...login, will: { topic: 's/us', payload: Buffer.from('400,a,b'), qos: 0, retain: false } });
+    c.end(true);
+    assert.equal(strict.record.select({ decision: 'will-ignored' })[0]!.severity, 'violation');
+  } finally {
+    await strict.close();
+  }
+});
