@@ -88,3 +88,53 @@ test('a port in use and a bad flag each give one line and exit code 2', async ()
     assert.doesNotMatch(res.stderr, /\n\s+at /);
   }
 });
+
+test('c8y-hil cert makes a lab CA once and signs devices; the broker trusts it, preloads templates and runs strict', async () => {
+  const dir = tmp();
+  const caDir = join(dir, 'ca');
+  const issue = (id: string) => spawnSync(process.execPath, [BIN, 'cert', id, '--ca-dir', caDir], { encoding: 'utf8' });
+  const first = JSON.parse(issue('BOARD-7').stdout) as { cert: string; key: string; ca: string };
+  const caBefore = readFileSync(first.ca, 'utf8');
+  const second = JSON.parse(issue('BOARD-8').stdout) as { cert: string };
+  assert.equal(readFileSync(first.ca, 'utf8'), caBefore, 'the CA is made once and reused');
+  assert.notEqual(readFileSync(second.cert, 'utf8'), readFileSync(first.cert, 'utf8'));
+  const templates = join(dir, 'templates.yaml');
+  writeFileSync(templates, 'lab_xid: |\n  10,m1,POST,MEASUREMENT,,c8y_T,,c8y_T.T.value,NUMBER,\n  11,r1,c8y_Message,,text\n');
+  const { child, ready, exited } = startBroker(['--credentials', 't1/u:p', '--record', join(dir, 'r.jsonl'), '--trust-ca', first.ca,
+    '--templates', templates, '--strict', '--device-tenant', 't77']);
+  const r = await ready;
+  const ports = { mqtt: r.mqtt, mqtts: r.mqtts, ws: r.ws, wss: r.wss } as never;
+  const c = await connected({ ports, ca: readFileSync(r.ca as string, 'utf8') }, 'mqtts',
+    { clientId: 'BOARD-7', cert: readFileSync(first.cert, 'utf8'), key: readFileSync(first.key, 'utf8') });
+  await c.publishAsync('s/uc/lab_xid', 'm1,,21.5', { qos: 1 });
+  await c.endAsync();
+  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices/BOARD-7`)).json() as { measurements: Record<string, { value: number }> };
+  assert.equal(devices.measurements['c8y_T.T']!.value, 21.5);
+  const collections = await (await fetch(`http://127.0.0.1:${r.api}/collections`)).json() as { collections: { xid: string }[] };
+  assert.deepEqual(collections.collections.map((x) => x.xid), ['lab_xid']);
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const accepted = readFileSync(join(dir, 'r.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"connection-accepted"'));
+  assert.match(accepted[0]!, /"tenant":"t77".*"auth":"certificate"/);
+});
+
+test('bad templates files, a CA that is no PEM and a bad cert call: one line naming the file (and line), exit 2', () => {
+  const dir = tmp();
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'dm:\n  - 10,a,POST,EVENT,,t,x,\n  - 10,b,FETCH,EVENT,,t,x,\n');
+  const notPem = join(dir, 'ca.txt');
+  writeFileSync(notPem, 'hello');
+  const cases: [string[], RegExp][] = [
+    [['broker', '--templates', bad], new RegExp(`${bad}:3: collection 'dm', template line 2: request template b: EVENT takes POST, not 'FETCH'`)],
+    [['broker', '--templates', join(dir, 'missing.yaml')], /cannot read the templates file .*missing.yaml/],
+    [['broker', '--trust-ca', notPem], new RegExp(`--trust-ca ${notPem} is not a PEM file`)],
+    [['cert'], /give exactly one DEVICE_ID/],
+    [['cert', 'a:b'], /may not hold ':'/],
+  ];
+  for (const [args, message] of cases) {
+    const res = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+    assert.equal(res.status, 2, `${args.join(' ')}: ${res.stderr}`);
+    assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+    assert.match(res.stderr, message);
+  }
+});

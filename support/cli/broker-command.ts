@@ -8,6 +8,7 @@ import { parseCredential, type Credential } from '../broker/credentials.ts';
 import { TRANSPORTS, type BrokerOptions, type Transport } from '../broker/options.ts';
 import { startApi } from '../broker/http-api.ts';
 import { Platform } from '../broker/platform/platform.ts';
+import { readTemplatesFile } from './templates-file.ts';
 import { UsageError } from './usage-error.ts';
 
 export const BROKER_HELP = `Usage: c8y-hil broker [options]
@@ -32,6 +33,15 @@ Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush th
   --max-packet-size N         largest packet accepted in bytes (default 16184; 0: no limit)
   --lenient-escaping          do not report "" escaping and other deviations as findings
   --known-device ID           a device that exists before the run (repeatable)
+  --strict                    count warnings (a last will, clean session 0, …) as violations
+  --templates FILE            template collections that exist before the run (YAML/JSON: X-ID → its
+                              10/11 lines, or Cumulocity's JSON export of a collection)
+  --bootstrap-password PW     the password of management/devicebootstrap (default: bootstrap)
+  --auto-accept-registrations answer a bootstrap poll with credentials at once (default: accept
+                              through POST /registrations/<id>/accept)
+  --trust-ca FILE             a CA (PEM) device certificates may chain to (repeatable; default: the
+                              broker's own run-time CA). c8y-hil cert makes one and signs devices
+  --device-tenant T           the tenant of bootstrap credentials and certificate logins
 `;
 
 const FLAGS = {
@@ -40,13 +50,18 @@ const FLAGS = {
   record: { type: 'string' }, config: { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-cert': { type: 'string' },
   'tls-ca': { type: 'string' }, 'last-will': { type: 'string' }, 'allow-early-subscribe': { type: 'boolean' },
   'push-pending-on-subscribe': { type: 'boolean' }, 'max-packet-size': { type: 'string' }, 'lenient-escaping': { type: 'boolean' },
-  'known-device': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+  'known-device': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, strict: { type: 'boolean' },
+  templates: { type: 'string' }, 'bootstrap-password': { type: 'string' }, 'auto-accept-registrations': { type: 'boolean' },
+  'trust-ca': { type: 'string', multiple: true }, 'device-tenant': { type: 'string' },
 } as const;
 
-interface ConfigFile extends Omit<BrokerOptions, 'credentials' | 'tls' | 'record'> {
+interface ConfigFile extends Omit<BrokerOptions, 'credentials' | 'tls' | 'record' | 'trustedCas' | 'templateCollections'> {
   credentials?: (string | Credential)[];
   record?: string;
   apiPort?: number | null;
+  /** files, as with --templates and --trust-ca */
+  templates?: string;
+  trustedCas?: string[];
 }
 
 function port(name: string, value: string | number | null | undefined): number | null | undefined {
@@ -71,8 +86,14 @@ function readConfig(path: string): ConfigFile {
 
 function readPem(flag: string, path: string | undefined): string | undefined {
   if (!path) return undefined;
-  try { return readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read ${flag} ${path}: ${(err as Error).message}`); }
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read ${flag} ${path}: ${(err as Error).message}`); }
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new UsageError(`${flag} ${path} is not a PEM file (no -----BEGIN …----- line)`);
+  return text;
 }
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : { [key]: value } as Record<K, V>);
+const templatesFrom = (file: string | undefined) => (file === undefined ? {} : readTemplatesFile(file));
 
 export interface BrokerCommandSettings { options: BrokerOptions; apiPort: number | null; recordPath: string }
 
@@ -117,6 +138,12 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     pushPendingOnSubscribe: (v['push-pending-on-subscribe'] as boolean | undefined) ?? cfg.pushPendingOnSubscribe ?? false,
     strictEscaping: v['lenient-escaping'] ? false : (cfg.strictEscaping ?? true),
     knownDevices: [...(cfg.knownDevices ?? []), ...((v['known-device'] as string[] | undefined) ?? [])],
+    strict: (v.strict as boolean | undefined) ?? cfg.strict ?? false,
+    autoAcceptRegistrations: (v['auto-accept-registrations'] as boolean | undefined) ?? cfg.autoAcceptRegistrations ?? false,
+    ...optional('bootstrapPassword', (v['bootstrap-password'] as string | undefined) ?? cfg.bootstrapPassword),
+    ...optional('deviceTenant', (v['device-tenant'] as string | undefined) ?? cfg.deviceTenant),
+    trustedCas: [...(cfg.trustedCas ?? []), ...((v['trust-ca'] as string[] | undefined) ?? [])].map((f) => readPem('--trust-ca', f)!),
+    templateCollections: templatesFrom((v.templates as string | undefined) ?? cfg.templates),
     ...(key && cert ? { tls: { key, cert, ca: readPem('--tls-ca', v['tls-ca'] as string | undefined) ?? cert } } : {}),
   };
   const apiPort = port('api-port', (v['api-port'] as string | undefined) ?? cfg.apiPort ?? 0) ?? null;

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerCommand } from './broker-command.ts';
+import { certCommand } from './cert-command.ts';
 import { formatMatrix, runFaultMatrix } from './fault-matrix.ts';
 import { reportCommand } from './report-command.ts';
 import { buildSummary } from '../report/summary.ts';
@@ -21,6 +22,7 @@ Commands:
   broker [options]       start the standalone recording broker (c8y-hil broker --help)
   bench [name]           run the benchmarks in bench/ (all, or those whose file name contains name)
   emulate --tty PATH     run the emulated reference device on a tty (or --stdio)
+  cert DEVICE_ID         a device certificate signed by the lab CA, for certificate login
   report RECORD.jsonl    a record as an HTML traffic timeline (--pdf, --png); report --summary: runs
 `;
 
@@ -56,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     case 'matrix': return matrixCommand();
     case 'bench': return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
     case 'emulate': return emulateCommand(rest);
+    case 'cert': return certCommand(rest);
     case 'report': return reportCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
