@@ -6,23 +6,32 @@ import { eventually, throughout } from '../support/checks/eventually.ts';
 import { failure } from '../support/checks/excerpt.ts';
 import { parseLine } from '../support/smartrest/codec.ts';
 import { ctx } from '../support/steps-context.ts';
+import type { OperationRequest } from '../support/broker/platform/operations.ts';
 import type { HilWorld } from '../support/world.ts';
 
-async function create(w: HilWorld, fragment: string, target: string, params: string[]) {
-  w.operation = await w.lab.platform.createOperation({ device: w.expand(target), fragment, params });
-  w.lab.record.add('step', { action: 'note', text: `operation ${w.operation.id} (${fragment}) created for ${w.operation.deviceId}` });
+async function create(w: HilWorld, target: string, how: Omit<OperationRequest, 'device'>) {
+  w.operation = await w.lab.platform.createOperation({ device: w.expand(target), ...how });
+  w.lab.record.add('step', { action: 'note', text: `operation ${w.operation.id} (${w.operation.fragment}) created for ${w.operation.deviceId}` });
 }
 
 When('an operation {word} is created for {string}', async function (this: HilWorld, fragment: string, target: string) {
-  await create(this, fragment, target, []);
+  await create(this, target, { fragment });
 });
 
 When('an operation {word} is created for {string} with the parameter {json}', async function (this: HilWorld, fragment: string, target: string, param: string) {
-  await create(this, fragment, target, [param]);
+  await create(this, target, { fragment, params: [param] });
 });
 
 When('an operation {word} is created for {string} with the parameters {json}, {json} and {json}', async function (this: HilWorld, fragment: string, target: string, a: string, b: string, c: string) {
-  await create(this, fragment, target, [a, b, c]);
+  await create(this, target, { fragment, params: [a, b, c] });
+});
+
+When('the operation template {template} is created for {string} with the parameters {params}', async function (this: HilWorld, template: number, target: string, params: string[]) {
+  await create(this, target, { template, params });
+});
+
+When('an operation is created for {string} as the JSON {object}', async function (this: HilWorld, target: string, operation: Record<string, unknown>) {
+  await create(this, target, { operation });
 });
 
 Then('the operation ends {word} within {duration}', async function (this: HilWorld, status: string, ms: number) {

@@ -35,6 +35,13 @@ Before(async function (this: HilWorld, { pickle }) {
   return undefined;
 });
 
+// a warning counts only in a strict run (SPEC 8): scenarios about warnings run only then
+Before({ tags: '@strict' }, function (this: HilWorld) {
+  if (this.lab?.strict) return undefined;
+  this.attach('skipped: this scenario judges a warning, which counts only in a strict run (C8Y_HIL_STRICT=1)', 'text/plain');
+  return 'skipped';
+});
+
 After(async function (this: HilWorld) {
   if (!this.lab) return;
   if (this.device) {

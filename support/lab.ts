@@ -10,10 +10,20 @@ import { connectClient, type ConnectOutcome } from './broker/clients.ts';
 import type { Credential } from './broker/credentials.ts';
 import type { BrokerOptions, Transport } from './broker/options.ts';
 import { Platform } from './broker/platform/platform.ts';
+import { readTemplatesFile } from './cli/templates-file.ts';
 import type { DeviceSettings } from './devices/device.ts';
 import type { ProfileDevice } from './devices/profile-device.ts';
 
 export const LAB_LOGIN: Credential = { tenant: 't100', user: 'device', password: 's3cret' };
+
+/**
+ * Lab settings from the environment: C8Y_HIL_STRICT=1 counts warnings as violations (SPEC 8);
+ * C8Y_HIL_TEMPLATES=FILE preloads template collections (as c8y-hil broker --templates).
+ */
+export function labSettings(env = process.env): BrokerOptions {
+  const strict = /^(1|true|yes)$/i.test(env.C8Y_HIL_STRICT ?? '');
+  return { strict, ...(env.C8Y_HIL_TEMPLATES ? { templateCollections: readTemplatesFile(env.C8Y_HIL_TEMPLATES) } : {}) };
+}
 
 export interface LabOptions { recordDir: string; name: string; broker?: BrokerOptions }
 
@@ -34,12 +44,13 @@ export class Lab {
     const recordPath = join(opts.recordDir, `${file}.jsonl`);
     // a board on the bench reaches the broker over its own network: C8Y_HIL_BIND says where to listen
     const host = process.env.C8Y_HIL_BIND ?? '127.0.0.1';
-    const broker = await C8yBroker.start({ credentials: [{ ...LAB_LOGIN }], host, ...opts.broker, recordPath });
+    const broker = await C8yBroker.start({ credentials: [{ ...LAB_LOGIN }], host, ...labSettings(), ...opts.broker, recordPath });
     broker.record.add('meta', { scenario: opts.name });
     return new Lab(broker, recordPath);
   }
 
   get record() { return this.broker.record; }
+  get strict(): boolean { return this.broker.options.strict; }
 
   addCredential(c: Credential): void { this.broker.options.credentials.push(c); }
 

@@ -3,5 +3,5 @@ import type { Ctx } from './checks/conformance.ts';
 import type { HilWorld } from './world.ts';
 
 export function ctx(w: HilWorld): Ctx {
-  return { events: w.lab.record.events(), deviceId: w.device.id, recordPath: w.lab.recordPath };
+  return { events: w.lab.record.events(), deviceId: w.device.id, recordPath: w.lab.recordPath, strict: w.lab.strict };
 }

@@ -36,3 +36,9 @@ Feature: Operation lifecycle on the wire
     When an operation c8y_UploadConfigFile is created for "{serial}"
     Then the operation ends FAILED within 5 seconds
     And the device answered it with 501 then 502 on "s/us", in order, exactly once
+
+  Scenario: operations by template id and as the platform's JSON arrive in the documented form
+    When the operation template 517 is created for "{serial}" with the parameters ["LOGA"]
+    Then the device received the operation as "517,{serial},LOGA"
+    When an operation is created for "{serial}" as the JSON {"c8y_Firmware": {"name": "fw", "version": "2.0", "url": "http://h/fw", "dependency": "base"}}
+    Then the device received the operation as "525,{serial},fw,2.0,http://h/fw,base"

@@ -18,7 +18,8 @@ Feature: What the platform does not support, and s/e
     When a helper client over mqtt subscribes to "s/us"
     Then the broker refuses it with SUBACK 0x80 and the connection stays open
 
-  Scenario: the device does not rely on the last will
+  @strict
+  Scenario: in a strict run, the device sets no last will (it is never published, so it is a warning otherwise)
     Then the device's CONNECT carries no last will
 
   Scenario Outline: a bad line is answered on s/e with code <code>

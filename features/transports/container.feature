@@ -12,7 +12,6 @@ Feature: A device shipped as a container image
     Then the broker answers the device CONNACK 0
     And the device's ClientId is well-formed
     And the device registered with 100 before it subscribed to s/ds
-    And the device's CONNECT carries no last will
     And every PUBLISH from the device has QoS 1
 
   Scenario: the containerised device answers an operation, escaping both ways

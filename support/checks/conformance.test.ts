@@ -41,7 +41,9 @@ test('CONNACK, clean session and last will', () => {
   connectClean(session({ clean: false }), false);
   fails(() => connectClean(session({ clean: true }), false), /clean session 0/);
   noLastWill(session());
-  fails(() => noLastWill(session({ will: true })), /no last will/);
+  noLastWill(session({ will: true }));
+  noLastWill({ ...session(), strict: true });
+  fails(() => noLastWill({ ...session({ will: true }), strict: true }), /no last will in the device's CONNECT in a strict run \(rule connect.last-will/);
 });
 
 test('QoS up and subscriptions', () => {
@@ -60,6 +62,10 @@ test('escaping by the seed', () => {
   seedEscaping(session({ lines: [['s/us', '400,c8y_E,"a,b \\"c\\""']] }));
   fails(() => seedEscaping(session({ lines: [['s/us', '400,c8y_E,"say ""hi"""']] })), /has doubled-quote at character 16/);
   fails(() => seedEscaping(session({ lines: [['s/us', '400,c8y_E,say "hi"']] })), /has needs-quotes/);
+  // a backslash before an ordinary character and unquoted whitespace are warnings: they fail only a strict run
+  const soft = session({ lines: [['s/us', '400,c8y_E,"C:\\temp \\q"\n400,c8y_E, padded ']] });
+  seedEscaping(soft);
+  fails(() => seedEscaping({ ...soft, strict: true }), /rule escaping\.(stray-backslash|unquoted-whitespace)/);
 });
 
 test('operation answers in order, exactly once, on the right topic', () => {

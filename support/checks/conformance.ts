@@ -6,8 +6,10 @@ import { inOrder, type EventFilter } from '../record/query.ts';
 import { parsePayload } from '../smartrest/codec.ts';
 import { devicePackets, payloadOf, topicOf } from './device-traffic.ts';
 import { failure } from './excerpt.ts';
+import { finding } from '../rules.ts';
 
-export interface Ctx { events: readonly RecordEvent[]; deviceId: string; recordPath?: string }
+/** strict: the run counts warnings as violations (SPEC 8) */
+export interface Ctx { events: readonly RecordEvent[]; deviceId: string; recordPath?: string; strict?: boolean }
 
 const connects = (c: Ctx) => devicePackets(c.events, c.deviceId, 'connect', 'in');
 
@@ -42,9 +44,12 @@ export function connectClean(c: Ctx, clean: boolean): void {
   }
 }
 
+/** a last will is a warning (SPEC 8): it fails the device only in a strict run */
 export function noLastWill(c: Ctx): void {
   const withWill = connects(c).filter((e) => (e.packet as { will?: unknown }).will !== undefined);
-  if (withWill.length > 0) throw failure('no last will in the device\'s CONNECT (Cumulocity does not support it, so relying on it hides a device going offline)', withWill, c.recordPath);
+  if (withWill.length > 0 && finding('connect.last-will', c.strict).severity === 'violation') {
+    throw failure('no last will in the device\'s CONNECT in a strict run (rule connect.last-will: Cumulocity never publishes it, so relying on it hides a device going offline)', withWill, c.recordPath);
+  }
 }
 
 /** every PUBLISH from the device has this QoS */
@@ -85,13 +90,16 @@ export function neverRefused(c: Ctx, decision: string): void {
   if (refused.length > 0) throw failure(`no ${decision} for the device`, refused, c.recordPath);
 }
 
-/** every SmartREST line the device sent reads back under the seed's rules, with no finding */
+/**
+ * every SmartREST line the device sent reads back under the seed's rules: no finding whose rule is a
+ * violation (a backslash before an ordinary character, or unquoted whitespace, is only a warning)
+ */
 export function seedEscaping(c: Ctx): void {
   for (const e of devicePackets(c.events, c.deviceId, 'publish', 'in')) {
     for (const line of parsePayload(payloadOf(e))) {
-      if (line.findings.length > 0) {
-        const f = line.findings[0]!;
-        throw failure(`every SmartREST line the device sent to follow the seed's quoting and escaping; line ${JSON.stringify(line.text)} has ${f.code} at character ${f.offset - line.offset + 1}: ${f.message}`, [e], c.recordPath);
+      const f = line.findings.find((x) => finding(`escaping.${x.code}`, c.strict).severity === 'violation');
+      if (f) {
+        throw failure(`every SmartREST line the device sent to follow the seed's quoting and escaping (rule escaping.${f.code}); line ${JSON.stringify(line.text)} has ${f.code} at character ${f.offset - line.offset + 1}: ${f.message}`, [e], c.recordPath);
       }
     }
   }

@@ -1,7 +1,8 @@
-// The record's event shapes. This is the JSONL contract documented in the README (format 1).
+// The record's event shapes. This is the JSONL contract documented in the README (format 2; format 1
+// records still read: support/rules.ts gives their decisions the rules format 2 writes down).
 
 export const RECORD_FORMAT = 'c8y-hil-record';
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 
 export type Direction = 'in' | 'out'; // in: device → broker, out: broker → device
 
