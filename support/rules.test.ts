@@ -63,3 +63,9 @@ test('format 2 events carry their rule; format 1 events get it from the decision
   for (const [e, id] of v1) assert.equal(ruleOf(e)?.rule, id, JSON.stringify(e));
   assert.equal(ruleOf({ kind: 'decision', decision: 'smartrest-finding', findings: [{ code: 'stray-backslash' }] })!.severity, 'warning');
 });
+
+test('the README lists every rule with its severity', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const missing = [...RULES.values()].filter((r) => !readme.includes(`| \`${r.id}\` | ${r.severity} |`)).map((r) => r.id);
+  assert.deepEqual(missing, []);
+});

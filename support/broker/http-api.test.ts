@@ -101,3 +101,12 @@ test('bad requests get a 4xx with a JSON reason, and the broker keeps serving', 
   await inbox.client.publishAsync('s/us', '211,23', { qos: 2 });
   assert.equal(((await get('/devices/API1')).body.measurements as Record<string, { value: number }>)['c8y_TemperatureMeasurement.T']!.value, 23);
 });
+
+test('POST /operations takes every documented template (517 included) and the operation as JSON', async () => {
+  const a = await post('/operations', JSON.stringify({ device: 'API1', template: 517, params: ['LOGA'] }));
+  assert.equal(a.status, 201);
+  const b = await post('/operations', JSON.stringify({ device: 'API1', operation: { c8y_RemoteAccessConnect: { hostname: 'h', port: '22', connectionKey: 'k' } } }));
+  assert.equal(b.status, 201);
+  assert.equal((await get(`/operations/${b.body.id}`)).body.templateId, 530);
+  assert.match(String((await post('/operations', JSON.stringify({ device: 'API1', template: 512 }))).body.error), /no downstream static template 512 for operations; known: 510, 511/);
+});

@@ -157,7 +157,7 @@ export class LineEffects implements PlatformEffects {
   private move(op: Operation, to: OperationStatus, extra: { reason?: string; result?: string[] }): void {
     const before = op.status;
     this.platform.operations.move(op, to, `device ${this.d.externalId}`, extra);
-    if (to === 'SUCCESSFUL' && extra.result?.length) this.applyResult(op, extra.result);
+    if (to === 'SUCCESSFUL') this.applyResult(op, extra.result ?? []);
     this.note('operation-status', { operationId: op.id, fragment: op.fragment, from: before, to, ...extra }, op.deviceId);
   }
 
@@ -165,9 +165,9 @@ export class LineEffects implements PlatformEffects {
   private applyResult(op: Operation, result: string[]): void {
     const target = this.inventory.get(op.deviceId)!;
     const value = op.value as Record<string, unknown>;
-    if (op.fragment === 'c8y_Command') value.result = result[0];
-    if (op.fragment === 'c8y_LogfileRequest') value.file = result[0];
-    if (op.fragment === 'c8y_RelayArray') target.fragments.c8y_RelayArray = result;
+    if (op.fragment === 'c8y_Command' && result[0] !== undefined) value.result = result[0];
+    if (op.fragment === 'c8y_LogfileRequest' && result[0] !== undefined) value.file = result[0];
+    if (op.fragment === 'c8y_RelayArray' && result.length > 0) target.fragments.c8y_RelayArray = result;
     if (op.fragment === 'c8y_CommunicationMode') target.fragments.c8y_CommunicationMode = op.value;
     if (op.fragment === 'c8y_DownloadConfigFile') target.fragments.c8y_ConfigurationDump = { id: op.id, time: result[0] || new Date().toISOString() };
   }

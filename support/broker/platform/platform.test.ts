@@ -257,6 +257,29 @@ describe('operation lifecycle', () => {
     assert.match(await d.inbox.next('s/e'), /^41,504,/);
   });
 
+  test('503 with further parameters does what SPEC 6 says for each operation', async () => {
+    const d = await device();
+    const mode = await platform.createOperation({ device: d.id, fragment: 'c8y_CommunicationMode', params: ['SMS'] });
+    const log = await platform.createOperation({ device: d.id, fragment: 'c8y_LogfileRequest', params: ['syslog', '', '', '', '100'] });
+    const dump = await platform.createOperation({ device: d.id, template: 521, params: ['http://h/cfg'] });
+    await d.pub('503,c8y_CommunicationMode\n503,c8y_LogfileRequest,http://h/log.txt\n503,c8y_DownloadConfigFile,2026-01-01T00:00:00Z');
+    const f = platform.inventory.get(d.id)!.fragments;
+    assert.deepEqual(f.c8y_CommunicationMode, { mode: 'SMS' });
+    assert.equal((platform.operations.get(log.id)!.value as { file: string }).file, 'http://h/log.txt');
+    assert.deepEqual(f.c8y_ConfigurationDump, { id: dump.id, time: '2026-01-01T00:00:00Z' });
+    assert.equal(platform.operations.get(mode.id)!.status, 'SUCCESSFUL');
+  });
+
+  test('a status on the wrong topic and a second answer are violations; a status for nothing is a warning', async () => {
+    const d = await device();
+    await d.pub(`101,${d.id}-c`);
+    await platform.createOperation({ device: `${d.id}-c`, fragment: 'c8y_Restart' });
+    await d.pub('501,c8y_Restart\n502,c8y_Command', 's/us');
+    await d.pub('501,c8y_Restart\n503,c8y_Restart\n503,c8y_Restart', `s/us/${d.id}-c`);
+    const refused = broker.record.select({ decision: 'smartrest-error', deviceId: d.id }).map((e) => [e.rule, e.severity]);
+    assert.deepEqual(refused, [['operations.status-topic', 'violation'], ['operations.no-matching', 'warning'], ['operations.answered-twice', 'violation']]);
+  });
+
   test('500 sends the pending operations again', async () => {
     const d = await device();
     await platform.createOperation({ device: d.id, fragment: 'c8y_Restart' });
