@@ -22,59 +22,166 @@ export interface Rule {
 const rule = (id: string, severity: Severity, source: string, says: string): Rule => ({ id, severity, source, says });
 
 const ALL: Rule[] = [
-  rule('clientid.format', 'violation', 'seed: MQTT ClientId; SPEC 2',
-    'The ClientId is [d:]deviceIdentifier[:defaultTemplateId], with a non-empty device identifier.'),
+  rule(
+    'clientid.format',
+    'violation',
+    'seed: MQTT ClientId; SPEC 2',
+    'The ClientId is [d:]deviceIdentifier[:defaultTemplateId], with a non-empty device identifier.',
+  ),
   rule('connect.protocol-level', 'violation', 'seed: Overview; SPEC 1', 'The device speaks MQTT 3.1.1 (or 3.1).'),
-  rule('connect.credentials', 'violation', 'seed: MQTT Authentication; SPEC 2',
-    'The username is tenant/user and the password is the device\'s.'),
-  rule('connect.certificate', 'violation', 'SPEC 10',
-    'A client certificate chains to a CA the tenant trusts and its CN is the ClientId\'s device identifier.'),
-  rule('connect.last-will', 'warning', 'seed: MQTT Last Will; SPEC 3',
-    'The device does not rely on a last will: Cumulocity never publishes it.'),
-  rule('sessions.clean-session-0', 'warning', 'seed: MQTT Clean Session; SPEC 8',
-    'Clean session 0 is accepted, but the platform documents clean session 1.'),
-  rule('topics.subscribe-publish-topic', 'violation', 'seed: MQTT Retained Flag; SPEC 3',
-    'The device never subscribes to a topic devices publish to (s/us, s/uc/…).'),
+  rule(
+    'connect.credentials',
+    'violation',
+    'seed: MQTT Authentication; SPEC 2',
+    "The username is tenant/user and the password is the device's.",
+  ),
+  rule(
+    'connect.certificate',
+    'violation',
+    'SPEC 10',
+    "A client certificate chains to a CA the tenant trusts and its CN is the ClientId's device identifier.",
+  ),
+  rule(
+    'connect.last-will',
+    'warning',
+    'seed: MQTT Last Will; SPEC 3',
+    'The device does not rely on a last will: Cumulocity never publishes it.',
+  ),
+  rule(
+    'sessions.clean-session-0',
+    'warning',
+    'seed: MQTT Clean Session; SPEC 8',
+    'Clean session 0 is accepted, but the platform documents clean session 1.',
+  ),
+  rule(
+    'topics.subscribe-publish-topic',
+    'violation',
+    'seed: MQTT Retained Flag; SPEC 3',
+    'The device never subscribes to a topic devices publish to (s/us, s/uc/…).',
+  ),
   rule('topics.subscribe-unknown', 'violation', 'SPEC 3', 'The device subscribes only to topics the platform serves.'),
-  rule('topics.subscribe-before-registration', 'violation', 'SPEC 3',
-    'The device exists (100 or any data) before it subscribes to s/ds or s/dc.'),
+  rule(
+    'topics.subscribe-before-registration',
+    'violation',
+    'SPEC 3',
+    'The device exists (100 or any data) before it subscribes to s/ds or s/dc.',
+  ),
   rule('topics.publish-unknown', 'violation', 'SPEC 3', 'The device publishes only to topics of SPEC 3.'),
-  rule('topics.json-via-mqtt', 'warning', 'SPEC 3',
-    'JSON via MQTT is accepted and recorded but not emulated, so nothing it does is checked.'),
-  rule('mqtt.packet-size', 'violation', 'SPEC 4', 'No packet is larger than the platform\'s limit (16184 bytes).'),
+  rule(
+    'topics.json-via-mqtt',
+    'warning',
+    'SPEC 3',
+    'JSON via MQTT is accepted and recorded but not emulated, so nothing it does is checked.',
+  ),
+  rule('mqtt.packet-size', 'violation', 'SPEC 4', "No packet is larger than the platform's limit (16184 bytes)."),
   rule('mqtt.protocol-error', 'violation', 'MQTT 3.1.1', 'Every packet the device sends is well-formed MQTT 3.1.1.'),
-  rule('mqtt.keepalive', 'warning', 'MQTT 3.1.1 section 3.1.2.10',
-    'The device sends a packet (PINGREQ at least) within its keepalive.'),
-  rule('escaping.needs-quotes', 'violation', 'seed: SmartREST Escaping',
-    'A field holding a comma, line break, carriage return or double quote is enclosed in double quotes.'),
+  rule(
+    'mqtt.keepalive',
+    'warning',
+    'MQTT 3.1.1 section 3.1.2.10',
+    'The device sends a packet (PINGREQ at least) within its keepalive.',
+  ),
+  rule(
+    'escaping.needs-quotes',
+    'violation',
+    'seed: SmartREST Escaping',
+    'A field holding a comma, line break, carriage return or double quote is enclosed in double quotes.',
+  ),
   rule('escaping.unbalanced-quote', 'violation', 'seed: SmartREST Escaping', 'Every opening double quote is closed.'),
-  rule('escaping.text-after-quote', 'violation', 'seed: SmartREST Escaping',
-    'A closing double quote is followed by a comma or the end of the line.'),
-  rule('escaping.doubled-quote', 'violation', 'seed: SmartREST Escaping',
-    'A double quote inside a quoted field is escaped with a backslash (\\"), not doubled ("").'),
-  rule('escaping.stray-backslash', 'warning', 'SPEC 5',
-    'A backslash inside quotes before a character other than " or \\ is kept as it is.'),
-  rule('escaping.unquoted-whitespace', 'warning', 'SPEC 5',
-    'A field with leading or trailing whitespace is quoted, or the whitespace is lost.'),
-  rule('smartrest.unknown-template', 'violation', 'SPEC 6 and 7',
-    'Every line starts with a documented static template id (or uses a custom template).'),
-  rule('smartrest.parameters', 'violation', 'SPEC 6 and 7',
-    'Every line has the template\'s mandatory parameters, of the right kind, and no more than it takes.'),
-  rule('platform.device-exists', 'info', 'SPEC 8', 'A repeated 100 (or 101 for an existing child) is answered 41; that is fine.'),
-  rule('platform.not-processed', 'warning', 'SPEC 7', 'The platform could not process a line (41), e.g. 305 for no active alarm.'),
-  rule('platform.server-error', 'info', 'SPEC 7', 'The emulated platform failed to process a line (50); not the device\'s fault.'),
-  rule('hierarchy.unknown-child', 'violation', 'seed: Device Hierarchies',
-    'Data for a child below the first level goes to a child created before (101 on its parent\'s topic).'),
-  rule('operations.no-matching', 'warning', 'SPEC 6 and 8', 'A status message (501–506) matches an operation of the device.'),
-  rule('operations.answered-twice', 'violation', 'SPEC 6 and 8', 'An operation is answered once: no status after it finished.'),
-  rule('operations.status-topic', 'violation', 'seed: Device Hierarchies; SPEC 6',
-    'A child\'s operation status goes on that child\'s topic (s/us/<child>).'),
+  rule(
+    'escaping.text-after-quote',
+    'violation',
+    'seed: SmartREST Escaping',
+    'A closing double quote is followed by a comma or the end of the line.',
+  ),
+  rule(
+    'escaping.doubled-quote',
+    'violation',
+    'seed: SmartREST Escaping',
+    'A double quote inside a quoted field is escaped with a backslash (\\"), not doubled ("").',
+  ),
+  rule(
+    'escaping.stray-backslash',
+    'warning',
+    'SPEC 5',
+    'A backslash inside quotes before a character other than " or \\ is kept as it is.',
+  ),
+  rule(
+    'escaping.unquoted-whitespace',
+    'warning',
+    'SPEC 5',
+    'A field with leading or trailing whitespace is quoted, or the whitespace is lost.',
+  ),
+  rule(
+    'smartrest.unknown-template',
+    'violation',
+    'SPEC 6 and 7',
+    'Every line starts with a documented static template id (or uses a custom template).',
+  ),
+  rule(
+    'smartrest.parameters',
+    'violation',
+    'SPEC 6 and 7',
+    "Every line has the template's mandatory parameters, of the right kind, and no more than it takes.",
+  ),
+  rule(
+    'platform.device-exists',
+    'info',
+    'SPEC 8',
+    'A repeated 100 (or 101 for an existing child) is answered 41; that is fine.',
+  ),
+  rule(
+    'platform.not-processed',
+    'warning',
+    'SPEC 7',
+    'The platform could not process a line (41), e.g. 305 for no active alarm.',
+  ),
+  rule(
+    'platform.server-error',
+    'info',
+    'SPEC 7',
+    "The emulated platform failed to process a line (50); not the device's fault.",
+  ),
+  rule(
+    'hierarchy.unknown-child',
+    'violation',
+    'seed: Device Hierarchies',
+    "Data for a child below the first level goes to a child created before (101 on its parent's topic).",
+  ),
+  rule(
+    'operations.no-matching',
+    'warning',
+    'SPEC 6 and 8',
+    'A status message (501–506) matches an operation of the device.',
+  ),
+  rule(
+    'operations.answered-twice',
+    'violation',
+    'SPEC 6 and 8',
+    'An operation is answered once: no status after it finished.',
+  ),
+  rule(
+    'operations.status-topic',
+    'violation',
+    'seed: Device Hierarchies; SPEC 6',
+    "A child's operation status goes on that child's topic (s/us/<child>).",
+  ),
   rule('custom.bad-template', 'violation', 'SPEC 9', 'Every 10 and 11 line of a template collection is well-formed.'),
   rule('custom.collection-exists', 'info', 'SPEC 9', 'A collection cannot be created twice; the platform answers 41.'),
   rule('custom.unknown-collection', 'violation', 'SPEC 9', 'Custom-template data uses a collection that exists.'),
   rule('custom.unknown-message', 'violation', 'SPEC 9', 'Custom-template data uses a message id of its collection.'),
-  rule('custom.parameters', 'violation', 'SPEC 9', 'Custom-template data has the values its template asks for, of the right type.'),
-  rule('jwt.password-device', 'warning', 'SPEC 10', 'Only a device that logged in with a certificate asks for a token on s/uat.'),
+  rule(
+    'custom.parameters',
+    'violation',
+    'SPEC 9',
+    'Custom-template data has the values its template asks for, of the right type.',
+  ),
+  rule(
+    'jwt.password-device',
+    'warning',
+    'SPEC 10',
+    'Only a device that logged in with a certificate asks for a token on s/uat.',
+  ),
 ];
 
 export const RULES: ReadonlyMap<string, Rule> = new Map(ALL.map((r) => [r.id, r]));
@@ -104,15 +211,27 @@ const LEGACY: Readonly<Record<string, string>> = {
   'keepalive-timeout': 'mqtt.keepalive',
 };
 const LEGACY_CODES: Readonly<Record<number, string>> = {
-  40: 'smartrest.unknown-template', 41: 'platform.not-processed', 42: 'escaping.unbalanced-quote', 45: 'smartrest.parameters', 50: 'platform.server-error',
+  40: 'smartrest.unknown-template',
+  41: 'platform.not-processed',
+  42: 'escaping.unbalanced-quote',
+  45: 'smartrest.parameters',
+  50: 'platform.server-error',
 };
 
 /** the rule and severity of a record event, if it is a finding (any record format version) */
-export function ruleOf(e: { kind?: string; decision?: unknown; rule?: unknown; severity?: unknown; code?: unknown; findings?: unknown }):
-  { rule: string; severity: Severity } | undefined {
-  if (typeof e.rule === 'string' && typeof e.severity === 'string') return { rule: e.rule, severity: e.severity as Severity };
+export function ruleOf(e: {
+  kind?: string;
+  decision?: unknown;
+  rule?: unknown;
+  severity?: unknown;
+  code?: unknown;
+  findings?: unknown;
+}): { rule: string; severity: Severity } | undefined {
+  if (typeof e.rule === 'string' && typeof e.severity === 'string')
+    return { rule: e.rule, severity: e.severity as Severity };
   if (e.kind !== 'decision' || typeof e.decision !== 'string') return undefined;
-  if (e.decision === 'smartrest-error' && typeof e.code === 'number' && LEGACY_CODES[e.code]) return finding(LEGACY_CODES[e.code]!);
+  if (e.decision === 'smartrest-error' && typeof e.code === 'number' && LEGACY_CODES[e.code])
+    return finding(LEGACY_CODES[e.code]!);
   if (e.decision === 'smartrest-finding' && Array.isArray(e.findings) && e.findings.length > 0) {
     return finding(`escaping.${(e.findings[0] as { code: string }).code}`);
   }

@@ -14,14 +14,37 @@ import { checkLogin, type Credential } from './credentials.ts';
 import { createFrameGuard } from './frame-guard.ts';
 import { resolveOptions, TRANSPORTS, type BrokerOptions, type ResolvedOptions, type Transport } from './options.ts';
 import { createSessionStore } from './persistence.ts';
-import { BOOTSTRAP_PUBLISH, BOOTSTRAP_SUBSCRIBE, checkSubscription, parseUpstreamTopic, type UpstreamTopic } from './topics.ts';
+import {
+  BOOTSTRAP_PUBLISH,
+  BOOTSTRAP_SUBSCRIBE,
+  checkSubscription,
+  parseUpstreamTopic,
+  type UpstreamTopic,
+} from './topics.ts';
 import { BOOTSTRAP_USER, certificateLogin, type LoginMethod } from './certificate-login.ts';
 import { issueCertificate, localCa, localTlsMaterial, type TlsMaterial } from './tls.ts';
 import { finding } from '../rules.ts';
 import { listen, type Listener } from './transports.ts';
 
 /** MQTT packet type numbers, as mqtt-packet names them */
-const PACKET_TYPES = ['', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth'];
+const PACKET_TYPES = [
+  '',
+  'connect',
+  'connack',
+  'publish',
+  'puback',
+  'pubrec',
+  'pubrel',
+  'pubcomp',
+  'subscribe',
+  'suback',
+  'unsubscribe',
+  'unsuback',
+  'pingreq',
+  'pingresp',
+  'disconnect',
+  'auth',
+];
 
 /** where publishes that the topic policy refuses go: no device can subscribe to it */
 const REFUSED_TOPIC = '$hil/refused';
@@ -61,7 +84,10 @@ export interface UpstreamMessage {
 }
 
 export type DownstreamStatus = 'sent' | 'queued' | 'not-subscribed' | 'dropped-offline';
-export interface DownstreamResult { status: DownstreamStatus; qos?: number }
+export interface DownstreamResult {
+  status: DownstreamStatus;
+  qos?: number;
+}
 
 export type BoundPorts = { [T in Transport]: number | null };
 
@@ -91,7 +117,8 @@ export class C8yBroker {
   private constructor(options: BrokerOptions) {
     this.options = resolveOptions(options);
     this.ownsRecord = !this.options.record;
-    this.record = this.options.record ?? new TrafficRecord(this.options.recordPath ? { path: this.options.recordPath } : {});
+    this.record =
+      this.options.record ?? new TrafficRecord(this.options.recordPath ? { path: this.options.recordPath } : {});
     for (const d of this.options.knownDevices) this.known.add(d);
   }
 
@@ -115,10 +142,17 @@ export class C8yBroker {
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
-      published: (packet, client, cb) => { this.published(packet, client); cb(null); },
+      published: (packet, client, cb) => {
+        this.published(packet, client);
+        cb(null);
+      },
     });
-    this.aedes.on('clientError', (client, err) => this.decide(client, 'client-error', { reason: err.message }, 'mqtt.protocol-error'));
-    this.aedes.on('connectionError', (client, err) => this.decide(client, 'connection-error', { reason: err.message }, 'mqtt.protocol-error'));
+    this.aedes.on('clientError', (client, err) =>
+      this.decide(client, 'client-error', { reason: err.message }, 'mqtt.protocol-error'),
+    );
+    this.aedes.on('connectionError', (client, err) =>
+      this.decide(client, 'connection-error', { reason: err.message }, 'mqtt.protocol-error'),
+    );
     this.aedes.on('subscribe', (subs, client) => {
       const st = this.stateOf(client);
       if (!st?.deviceId) return;
@@ -126,18 +160,29 @@ export class C8yBroker {
       const topics = subs.map((x) => x.topic).filter((t) => granted[t] !== undefined);
       for (const h of this.subscribeHandlers) h(st.deviceId, topics);
     });
-    this.aedes.on('keepaliveTimeout', (client) => this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'));
-    (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => this.record.add('decision', { decision: 'broker-error', reason: err.message }));
+    this.aedes.on('keepaliveTimeout', (client) =>
+      this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'),
+    );
+    (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
+      this.record.add('decision', { decision: 'broker-error', reason: err.message }),
+    );
 
     const wantsTls = (['mqtts', 'wss'] as const).some((t) => o.ports[t] !== null && o.ports[t] !== undefined);
-    if (wantsTls) this.tls = o.tls ?? await localTlsMaterial();
+    if (wantsTls) this.tls = o.tls ?? (await localTlsMaterial());
     const deviceCas = o.trustedCas.length > 0 ? o.trustedCas : [(await localCa()).cert];
     for (const t of TRANSPORTS) {
       const port = o.ports[t];
       if (port === null || port === undefined) continue;
-      const l = await listen(t, o.host, port, this.tls, (s, tr, remote) => this.accept(s, tr, remote),
-        (tr, problem, remote) => this.record.add('decision', { decision: 'transport-error', transport: tr, remote, reason: problem }),
-        deviceCas);
+      const l = await listen(
+        t,
+        o.host,
+        port,
+        this.tls,
+        (s, tr, remote) => this.accept(s, tr, remote),
+        (tr, problem, remote) =>
+          this.record.add('decision', { decision: 'transport-error', transport: tr, remote, reason: problem }),
+        deviceCas,
+      );
       this.listeners.push(l);
       this.ports[t] = l.port;
     }
@@ -153,17 +198,30 @@ export class C8yBroker {
     const guard = createFrameGuard({
       maxPacketSize: limit,
       onOversize: (size) => {
-        this.record.add('decision', { decision: 'oversized-packet', conn: conn.id, clientId: st.clientId, deviceId: st.deviceId, size, limit,
+        this.record.add('decision', {
+          decision: 'oversized-packet',
+          conn: conn.id,
+          clientId: st.clientId,
+          deviceId: st.deviceId,
+          size,
+          limit,
           reason: `a packet of ${size} bytes exceeds the limit of ${limit} bytes; the connection is closed`,
-          ...finding('mqtt.packet-size', this.options.strict) });
+          ...finding('mqtt.packet-size', this.options.strict),
+        });
         stream.destroy();
       },
       onFrame: (type) => {
         const lose = st.deviceId !== undefined ? this.losses.get(st.deviceId) : undefined;
         if (lose === undefined || lose !== PACKET_TYPES[type]) return true;
         this.losses.delete(st.deviceId!);
-        this.record.add('decision', { decision: 'packet-lost', conn: conn.id, clientId: st.clientId, deviceId: st.deviceId, type: lose,
-          reason: `the harness made the broker lose this ${lose.toUpperCase()}: the connection drops as it arrives` });
+        this.record.add('decision', {
+          decision: 'packet-lost',
+          conn: conn.id,
+          clientId: st.clientId,
+          deviceId: st.deviceId,
+          type: lose,
+          reason: `the harness made the broker lose this ${lose.toUpperCase()}: the connection drops as it arrives`,
+        });
         stream.destroy();
         return false;
       },
@@ -175,7 +233,9 @@ export class C8yBroker {
       this.streams.delete(stream);
       this.record.add('connection', { action: 'close', conn: conn.id, transport, clientId: st.clientId });
     });
-    stream.on('error', () => { /* aedes reports it as a client or connection error */ });
+    stream.on('error', () => {
+      /* aedes reports it as a client or connection error */
+    });
     this.aedes.handle(stream);
   }
 
@@ -184,18 +244,41 @@ export class C8yBroker {
   }
 
   /** record a decision about a connection; with a rule, it is a finding with that rule's severity */
-  private decide(client: Client | null | undefined, decision: string, fields: Record<string, unknown>, rule?: string): void {
+  private decide(
+    client: Client | null | undefined,
+    decision: string,
+    fields: Record<string, unknown>,
+    rule?: string,
+  ): void {
     const st = this.stateOf(client);
-    this.record.add('decision', { decision, conn: st?.conn.id, clientId: st?.clientId, deviceId: st?.deviceId, ...fields,
-      ...(rule ? finding(rule, this.options.strict) : {}) });
+    this.record.add('decision', {
+      decision,
+      conn: st?.conn.id,
+      clientId: st?.clientId,
+      deviceId: st?.deviceId,
+      ...fields,
+      ...(rule ? finding(rule, this.options.strict) : {}),
+    });
   }
 
-  private preConnect(client: Client, packet: { clientId: string; protocolVersion?: number; will?: unknown; clean?: boolean }, cb: (e: Error | null, ok: boolean) => void): void {
+  private preConnect(
+    client: Client,
+    packet: { clientId: string; protocolVersion?: number; will?: unknown; clean?: boolean },
+    cb: (e: Error | null, ok: boolean) => void,
+  ): void {
     const st = this.stateOf(client);
     if (!st) return cb(null, false);
     st.clientId = packet.clientId;
     if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
-      this.decide(client, 'protocol-refused', { returnCode: 1, reason: `MQTT protocol level ${packet.protocolVersion} is not accepted; only 3.1 (3) and 3.1.1 (4) are` }, 'connect.protocol-level');
+      this.decide(
+        client,
+        'protocol-refused',
+        {
+          returnCode: 1,
+          reason: `MQTT protocol level ${packet.protocolVersion} is not accepted; only 3.1 (3) and 3.1.1 (4) are`,
+        },
+        'connect.protocol-level',
+      );
       return cb(null, true); // aedes answers CONNACK 1
     }
     const id = parseClientId(packet.clientId);
@@ -211,17 +294,37 @@ export class C8yBroker {
     }
     if (packet.will) {
       if (this.options.lastWill === 'ignore') {
-        this.decide(client, 'will-ignored', { will: (packet.will as { topic: string }).topic, reason: 'Cumulocity does not support the last will; it will never be published' }, 'connect.last-will');
+        this.decide(
+          client,
+          'will-ignored',
+          {
+            will: (packet.will as { topic: string }).topic,
+            reason: 'Cumulocity does not support the last will; it will never be published',
+          },
+          'connect.last-will',
+        );
         delete packet.will;
       } else {
-        this.decide(client, 'will-stored', { will: (packet.will as { topic: string }).topic, reason: 'lastWill is deliver: the will is processed as an upstream publish if the connection drops' }, 'connect.last-will');
+        this.decide(
+          client,
+          'will-stored',
+          {
+            will: (packet.will as { topic: string }).topic,
+            reason: 'lastWill is deliver: the will is processed as an upstream publish if the connection drops',
+          },
+          'connect.last-will',
+        );
       }
     }
     cb(null, true);
   }
 
-  private authenticate(client: Client, username: string | undefined, password: Buffer | undefined,
-    cb: (e: (Error & { returnCode: number }) | null, ok: boolean | null) => void): void {
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    cb: (e: (Error & { returnCode: number }) | null, ok: boolean | null) => void,
+  ): void {
     const st = this.stateOf(client)!;
     const refuse = (returnCode: number, decision: string, reason: string, rule: string) => {
       this.decide(client, decision, { returnCode, reason, username }, rule);
@@ -234,84 +337,168 @@ export class C8yBroker {
     st.tenant = login.tenant;
     const previous = (this.aedes as unknown as { clients: Record<string, Client> }).clients[st.deviceId!];
     if (previous && !previous.closed) {
-      this.decide(client, 'takeover', { previousConn: this.stateOf(previous)?.conn.id, previousClientId: this.stateOf(previous)?.clientId,
-        reason: `a new connection for device '${st.deviceId}' takes over; the older one is closed` });
+      this.decide(client, 'takeover', {
+        previousConn: this.stateOf(previous)?.conn.id,
+        previousClientId: this.stateOf(previous)?.clientId,
+        reason: `a new connection for device '${st.deviceId}' takes over; the older one is closed`,
+      });
     }
-    this.decide(client, 'connection-accepted', { tenant: login.tenant, user: login.user, clean: client.clean, auth: login.method });
+    this.decide(client, 'connection-accepted', {
+      tenant: login.tenant,
+      user: login.user,
+      clean: client.clean,
+      auth: login.method,
+    });
     if (!client.clean && login.method !== 'bootstrap') {
-      this.decide(client, 'clean-session-0', { reason: 'the device connects with clean session 0; the platform documents clean session 1' },
-        'sessions.clean-session-0');
+      this.decide(
+        client,
+        'clean-session-0',
+        { reason: 'the device connects with clean session 0; the platform documents clean session 1' },
+        'sessions.clean-session-0',
+      );
     }
     cb(null, true);
   }
 
   /** the certificate counts when there is one; else the bootstrap login; else tenant/user and password */
-  private login(st: ConnectionState, username: string | undefined, password: Buffer | undefined):
-    { ok: true; method: LoginMethod; tenant: string; user: string } | { ok: false; returnCode: number; decision: string; reason: string; rule: string } {
+  private login(
+    st: ConnectionState,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ):
+    | { ok: true; method: LoginMethod; tenant: string; user: string }
+    | { ok: false; returnCode: number; decision: string; reason: string; rule: string } {
     const cert = certificateLogin(st.stream, st.deviceId!);
     if (cert.present) {
-      if (!cert.ok) return { ok: false, returnCode: 5, decision: 'certificate-refused', reason: cert.reason, rule: 'connect.certificate' };
+      if (!cert.ok)
+        return {
+          ok: false,
+          returnCode: 5,
+          decision: 'certificate-refused',
+          reason: cert.reason,
+          rule: 'connect.certificate',
+        };
       return { ok: true, method: 'certificate', tenant: this.options.deviceTenant, user: `device_${cert.commonName}` };
     }
     if (username === BOOTSTRAP_USER) {
       if (password?.toString('utf8') !== this.options.bootstrapPassword) {
-        return { ok: false, returnCode: 4, decision: 'login-refused', reason: `bad password for ${BOOTSTRAP_USER}`, rule: 'connect.credentials' };
+        return {
+          ok: false,
+          returnCode: 4,
+          decision: 'login-refused',
+          reason: `bad password for ${BOOTSTRAP_USER}`,
+          rule: 'connect.credentials',
+        };
       }
       return { ok: true, method: 'bootstrap', tenant: 'management', user: 'devicebootstrap' };
     }
     const v = checkLogin(this.options.credentials, username, password);
-    if (!v.ok) return { ok: false, returnCode: v.returnCode, decision: 'login-refused', reason: v.reason, rule: 'connect.credentials' };
+    if (!v.ok)
+      return {
+        ok: false,
+        returnCode: v.returnCode,
+        decision: 'login-refused',
+        reason: v.reason,
+        rule: 'connect.credentials',
+      };
     return { ok: true, method: 'password', tenant: v.tenant, user: v.user };
   }
 
-  private authorizeSubscribe(client: Client, sub: { topic: string; qos: number }, cb: (e: Error | null, s?: never) => void): void {
+  private authorizeSubscribe(
+    client: Client,
+    sub: { topic: string; qos: number },
+    cb: (e: Error | null, s?: never) => void,
+  ): void {
     if (this.options.openTopics) return cb(null, sub as never);
     const st = this.stateOf(client);
     const verdict = checkSubscription(sub.topic);
     let refusal: { reason: string; rule: string } | undefined;
     if (st?.auth === 'bootstrap' && !BOOTSTRAP_SUBSCRIBE.has(sub.topic)) {
-      refusal = { reason: `a bootstrap connection may subscribe only to s/dcr and s/e, not '${sub.topic}'`, rule: 'topics.subscribe-unknown' };
+      refusal = {
+        reason: `a bootstrap connection may subscribe only to s/dcr and s/e, not '${sub.topic}'`,
+        rule: 'topics.subscribe-unknown',
+      };
     } else if (!verdict.ok) {
       refusal = verdict;
-    } else if (verdict.downstream && this.options.refuseDownstreamBeforeRegistration && st?.deviceId && !this.known.has(st.deviceId)) {
-      refusal = { reason: `device '${st.deviceId}' does not exist yet: it must send 100 (or any data on s/us) before subscribing to '${sub.topic}'`,
-        rule: 'topics.subscribe-before-registration' };
+    } else if (
+      verdict.downstream &&
+      this.options.refuseDownstreamBeforeRegistration &&
+      st?.deviceId &&
+      !this.known.has(st.deviceId)
+    ) {
+      refusal = {
+        reason: `device '${st.deviceId}' does not exist yet: it must send 100 (or any data on s/us) before subscribing to '${sub.topic}'`,
+        rule: 'topics.subscribe-before-registration',
+      };
     }
     if (refusal) {
-      this.decide(client, 'subscription-refused', { topic: sub.topic, qos: sub.qos, returnCode: 0x80, reason: refusal.reason }, refusal.rule);
+      this.decide(
+        client,
+        'subscription-refused',
+        { topic: sub.topic, qos: sub.qos, returnCode: 0x80, reason: refusal.reason },
+        refusal.rule,
+      );
       return cb(null, null as never); // SUBACK 0x80
     }
     if (verdict.ok && verdict.json) {
-      this.decide(client, 'json-via-mqtt', { topic: sub.topic, reason: 'JSON via MQTT is accepted but not emulated: nothing is ever sent on this topic' },
-        'topics.json-via-mqtt');
+      this.decide(
+        client,
+        'json-via-mqtt',
+        { topic: sub.topic, reason: 'JSON via MQTT is accepted but not emulated: nothing is ever sent on this topic' },
+        'topics.json-via-mqtt',
+      );
     }
     cb(null, sub as never);
   }
 
-  private authorizePublish(client: Client | null, packet: { topic: string; retain?: boolean; qos?: number }, cb: (e?: Error | null) => void): void {
+  private authorizePublish(
+    client: Client | null,
+    packet: { topic: string; retain?: boolean; qos?: number },
+    cb: (e?: Error | null) => void,
+  ): void {
     const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet;
     const st = this.stateOf(client);
     if (!isWill && st) this.publishIndex.set(packet, ++st.publishes);
     if (isWill) {
       this.wills.add(packet);
-      this.decide(client, 'will-published', { topic: packet.topic, reason: 'the connection dropped and lastWill is deliver' });
+      this.decide(client, 'will-published', {
+        topic: packet.topic,
+        reason: 'the connection dropped and lastWill is deliver',
+      });
     }
     const route = this.options.openTopics ? undefined : parseUpstreamTopic(packet.topic);
-    const refusal = this.options.openTopics ? undefined
-      : !route ? `'${packet.topic}' is not a topic devices publish to (SPEC 3); the message is acknowledged and dropped`
-      : st?.auth === 'bootstrap' && !BOOTSTRAP_PUBLISH.has(packet.topic) ? `a bootstrap connection may publish only on s/ucr, not '${packet.topic}'; the message is acknowledged and dropped`
-      : undefined;
+    const refusal = this.options.openTopics
+      ? undefined
+      : !route
+        ? `'${packet.topic}' is not a topic devices publish to (SPEC 3); the message is acknowledged and dropped`
+        : st?.auth === 'bootstrap' && !BOOTSTRAP_PUBLISH.has(packet.topic)
+          ? `a bootstrap connection may publish only on s/ucr, not '${packet.topic}'; the message is acknowledged and dropped`
+          : undefined;
     if (refusal) {
-      this.decide(client, 'publish-refused', { topic: packet.topic, qos: packet.qos, reason: refusal }, 'topics.publish-unknown');
+      this.decide(
+        client,
+        'publish-refused',
+        { topic: packet.topic, qos: packet.qos, reason: refusal },
+        'topics.publish-unknown',
+      );
       packet.topic = REFUSED_TOPIC;
     } else {
       // the device exists from the moment its data arrives, so a SUBSCRIBE right after its
       // PUBACK is judged with it in place
       if (st?.deviceId && (route?.kind === 'static' || route?.kind === 'custom')) this.known.add(st.deviceId);
       if (route?.kind === 'json') {
-        this.decide(client, 'json-via-mqtt', { topic: packet.topic, reason: 'JSON via MQTT is accepted and recorded but not emulated' }, 'topics.json-via-mqtt');
+        this.decide(
+          client,
+          'json-via-mqtt',
+          { topic: packet.topic, reason: 'JSON via MQTT is accepted and recorded but not emulated' },
+          'topics.json-via-mqtt',
+        );
       }
-      if (packet.retain) this.decide(client, 'retain-ignored', { topic: packet.topic, reason: 'the retain flag has no effect: nothing is stored as retained' });
+      if (packet.retain)
+        this.decide(client, 'retain-ignored', {
+          topic: packet.topic,
+          reason: 'the retain flag has no effect: nothing is stored as retained',
+        });
     }
     packet.retain = false;
     cb(null);
@@ -323,8 +510,13 @@ export class C8yBroker {
     const route = parseUpstreamTopic(packet.topic);
     if (!st?.deviceId || !route) return;
     const message: UpstreamMessage = {
-      deviceId: st.deviceId, clientId: st.clientId ?? st.deviceId, conn: st.conn.id, topic: packet.topic, route,
-      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos,
+      deviceId: st.deviceId,
+      clientId: st.clientId ?? st.deviceId,
+      conn: st.conn.id,
+      topic: packet.topic,
+      route,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      qos: packet.qos,
       will: this.wills.has(packet),
       publishIndex: this.publishIndex.get(packet),
       auth: st.auth ?? 'password',
@@ -348,7 +540,9 @@ export class C8yBroker {
     return () => this.subscribeHandlers.delete(handler);
   }
 
-  registerDevice(deviceId: string): void { this.known.add(deviceId); }
+  registerDevice(deviceId: string): void {
+    this.known.add(deviceId);
+  }
 
   /** a device certificate signed by the broker's own CA (trusted when no trustedCas are given), for tests and labs */
   async issueDeviceCertificate(deviceId: string): Promise<{ cert: string; key: string }> {
@@ -356,7 +550,9 @@ export class C8yBroker {
   }
 
   /** accept a login (the credentials bootstrap issues) from now on */
-  addCredential(c: Credential): void { this.options.credentials.push(c); }
+  addCredential(c: Credential): void {
+    this.options.credentials.push(c);
+  }
 
   isConnected(deviceId: string): boolean {
     const c = this.clientOf(deviceId);
@@ -371,7 +567,12 @@ export class C8yBroker {
    * Send a message to a device by its device identifier, at the QoS it subscribed with. An offline
    * device with a persistent session gets QoS 1/2 messages queued for its return.
    */
-  async send(deviceId: string, topic: string, payload: string | Buffer, opts: { quiet?: boolean } = {}): Promise<DownstreamResult> {
+  async send(
+    deviceId: string,
+    topic: string,
+    payload: string | Buffer,
+    opts: { quiet?: boolean } = {},
+  ): Promise<DownstreamResult> {
     const client = this.clientOf(deviceId);
     const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     const note = (status: DownstreamStatus, reason: string, qos?: number) => {
@@ -383,7 +584,11 @@ export class C8yBroker {
         note('not-subscribed', `device '${deviceId}' is connected but not subscribed to '${topic}'`);
         return { status: 'not-subscribed' };
       }
-      await new Promise<void>((resolve) => client.publish({ cmd: 'publish', topic, payload: body, qos, retain: false, dup: false } as never, () => resolve()));
+      await new Promise<void>((resolve) =>
+        client.publish({ cmd: 'publish', topic, payload: body, qos, retain: false, dup: false } as never, () =>
+          resolve(),
+        ),
+      );
       return { status: 'sent', qos };
     }
     if (qos === undefined) {
@@ -391,19 +596,30 @@ export class C8yBroker {
       return { status: 'dropped-offline' };
     }
     if (qos === 0) {
-      note('dropped-offline', `device '${deviceId}' is offline and subscribed to '${topic}' with QoS 0, which is not queued`, 0);
+      note(
+        'dropped-offline',
+        `device '${deviceId}' is offline and subscribed to '${topic}' with QoS 0, which is not queued`,
+        0,
+      );
       return { status: 'dropped-offline', qos };
     }
-    await this.store.outgoingEnqueue({ clientId: deviceId }, new Packet({ cmd: 'publish', topic, payload: body, qos, retain: false }, this.aedes));
+    await this.store.outgoingEnqueue(
+      { clientId: deviceId },
+      new Packet({ cmd: 'publish', topic, payload: body, qos, retain: false }, this.aedes),
+    );
     note('queued', `device '${deviceId}' is offline; queued at QoS ${qos} for its persistent session`, qos);
     return { status: 'queued', qos };
   }
 
   private get store() {
-    return (this.aedes as unknown as { persistence: {
-      subscriptionsByClient(c: { id: string }): Promise<{ topic: string; qos: number }[] | null>;
-      outgoingEnqueue(s: { clientId: string }, p: unknown): Promise<void>;
-    } }).persistence;
+    return (
+      this.aedes as unknown as {
+        persistence: {
+          subscriptionsByClient(c: { id: string }): Promise<{ topic: string; qos: number }[] | null>;
+          outgoingEnqueue(s: { clientId: string }, p: unknown): Promise<void>;
+        };
+      }
+    ).persistence;
   }
 
   /** the QoS a device gets on a topic (connected, or offline with a persistent session), or undefined when it is not subscribed */
@@ -411,17 +627,26 @@ export class C8yBroker {
     const client = this.clientOf(deviceId);
     if (client && !client.closed) {
       const subs = (client as unknown as { subscriptions: Record<string, { qos: number }> }).subscriptions;
-      return grantedQos(Object.entries(subs).map(([filter, s]) => ({ topic: filter, qos: s.qos })), topic);
+      return grantedQos(
+        Object.entries(subs).map(([filter, s]) => ({ topic: filter, qos: s.qos })),
+        topic,
+      );
     }
     return grantedQos((await this.store.subscriptionsByClient({ id: deviceId })) ?? [], topic);
   }
 
   /** the default template collection the device's ClientId names, if any */
-  defaultTemplateOf(deviceId: string): string | undefined { return this.defaultTemplates.get(deviceId); }
+  defaultTemplateOf(deviceId: string): string | undefined {
+    return this.defaultTemplates.get(deviceId);
+  }
 
   /** how many messages the broker holds as retained (the spec says: always none) */
   async retainedCount(): Promise<number> {
-    const store = (this.aedes as unknown as { persistence: { createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> } }).persistence;
+    const store = (
+      this.aedes as unknown as {
+        persistence: { createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> };
+      }
+    ).persistence;
     let n = 0;
     for await (const _ of store.createRetainedStreamCombi(['#'])) n++;
     return n;
@@ -436,10 +661,13 @@ export class C8yBroker {
   }
 
   async close(): Promise<void> {
-    const ended = [...this.streams].map((s) => new Promise<void>((resolve) => {
-      s.once('close', () => resolve());
-      setTimeout(resolve, 2000).unref();
-    }));
+    const ended = [...this.streams].map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.once('close', () => resolve());
+          setTimeout(resolve, 2000).unref();
+        }),
+    );
     await Promise.all(this.listeners.map((l) => l.close()));
     for (const s of this.streams) s.destroy();
     await Promise.all(ended);

@@ -9,9 +9,7 @@ export type LoginMethod = 'password' | 'certificate' | 'bootstrap';
 export const BOOTSTRAP_USER = 'management/devicebootstrap';
 
 export type CertificateVerdict =
-  | { present: false }
-  | { present: true; ok: true; commonName: string }
-  | { present: true; ok: false; reason: string };
+  { present: false } | { present: true; ok: true; commonName: string } | { present: true; ok: false; reason: string };
 
 /** What the connection's client certificate says about the device, if it sent one. */
 export function certificateLogin(stream: Duplex, deviceId: string): CertificateVerdict {
@@ -20,10 +18,18 @@ export function certificateLogin(stream: Duplex, deviceId: string): CertificateV
   if (!peer || Object.keys(peer).length === 0 || !peer.subject) return { present: false };
   const cn = Array.isArray(peer.subject.CN) ? peer.subject.CN[0] : peer.subject.CN;
   if (!stream.authorized) {
-    return { present: true, ok: false, reason: `the client certificate (CN=${cn ?? '?'}) does not chain to a CA the tenant trusts: ${String(stream.authorizationError)}` };
+    return {
+      present: true,
+      ok: false,
+      reason: `the client certificate (CN=${cn ?? '?'}) does not chain to a CA the tenant trusts: ${String(stream.authorizationError)}`,
+    };
   }
   if (cn !== deviceId) {
-    return { present: true, ok: false, reason: `the client certificate's CN is '${cn ?? ''}' but the ClientId's device identifier is '${deviceId}'; they must be equal` };
+    return {
+      present: true,
+      ok: false,
+      reason: `the client certificate's CN is '${cn ?? ''}' but the ClientId's device identifier is '${deviceId}'; they must be equal`,
+    };
   }
   return { present: true, ok: true, commonName: cn };
 }

@@ -24,9 +24,11 @@ export function parseUpstreamTopic(topic: string): UpstreamTopic | undefined {
   if (parts.length < 2 || parts.some((p) => p.length === 0)) return undefined;
   const [mode, dir] = parts as [string, string];
   if (dir === 'us' && UPSTREAM_MODES.has(mode)) return { kind: 'static', mode, children: parts.slice(2) };
-  if (mode === 's' && dir === 'uc' && parts.length >= 3) return { kind: 'custom', mode, templateId: parts[2], children: parts.slice(3) };
+  if (mode === 's' && dir === 'uc' && parts.length >= 3)
+    return { kind: 'custom', mode, templateId: parts[2], children: parts.slice(3) };
   if (mode === 's' && dir === 'ud') return { kind: 'custom', mode, children: parts.slice(2) };
-  if (mode === 's' && dir === 'ut' && parts.length === 3) return { kind: 'template-collection', templateId: parts[2]!, children: [] };
+  if (mode === 's' && dir === 'ut' && parts.length === 3)
+    return { kind: 'template-collection', templateId: parts[2]!, children: [] };
   if (topic === 's/ucr') return { kind: 'bootstrap', children: [] };
   if (topic === 's/uat') return { kind: 'jwt', children: [] };
   if (JSON_APIS.has(mode) && parts.length >= 3) return { kind: 'json', api: mode, children: [] };
@@ -48,16 +50,28 @@ const JSON_DOWNSTREAM = new Set(['error', 'devicecontrol/notifications']);
 export function checkSubscription(filter: string): SubscribeVerdict {
   if (ALWAYS.has(filter)) return { ok: true, downstream: false };
   if (DOWNSTREAM.has(filter)) return { ok: true, downstream: true };
-  if (/^s\/dc\/[^/#+]+$/.test(filter) || filter === 's/dc/#' || /^s\/dc\/\+(\/#)?$/.test(filter)) return { ok: true, downstream: true };
+  if (/^s\/dc\/[^/#+]+$/.test(filter) || filter === 's/dc/#' || /^s\/dc\/\+(\/#)?$/.test(filter))
+    return { ok: true, downstream: true };
   if (JSON_DOWNSTREAM.has(filter)) return { ok: true, downstream: false, json: true };
   if (filter.includes('#') || filter.includes('+')) {
-    return { ok: false, rule: 'topics.subscribe-publish-topic', reason: `the filter '${filter}' has a wildcard that reaches topics a device may only publish to` };
+    return {
+      ok: false,
+      rule: 'topics.subscribe-publish-topic',
+      reason: `the filter '${filter}' has a wildcard that reaches topics a device may only publish to`,
+    };
   }
   if (parseUpstreamTopic(filter)) {
-    return { ok: false, rule: 'topics.subscribe-publish-topic', reason: `'${filter}' is a topic devices publish to; subscribing to it is not allowed` };
+    return {
+      ok: false,
+      rule: 'topics.subscribe-publish-topic',
+      reason: `'${filter}' is a topic devices publish to; subscribing to it is not allowed`,
+    };
   }
-  return { ok: false, rule: 'topics.subscribe-unknown',
-    reason: `'${filter}' is not a topic the platform serves (s/ds, s/dc/<template>, s/dd, s/e, s/dt, s/dcr, s/dat, error, devicecontrol/notifications)` };
+  return {
+    ok: false,
+    rule: 'topics.subscribe-unknown',
+    reason: `'${filter}' is not a topic the platform serves (s/ds, s/dc/<template>, s/dd, s/e, s/dt, s/dcr, s/dat, error, devicecontrol/notifications)`,
+  };
 }
 
 /** what a bootstrap connection (management/devicebootstrap) may do: publish on s/ucr, read s/dcr and s/e */

@@ -45,17 +45,37 @@ Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush th
 `;
 
 const FLAGS = {
-  host: { type: 'string' }, 'mqtt-port': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'ws-port': { type: 'string' },
-  'wss-port': { type: 'string' }, 'api-port': { type: 'string' }, credentials: { type: 'string', multiple: true },
-  record: { type: 'string' }, config: { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-cert': { type: 'string' },
-  'tls-ca': { type: 'string' }, 'last-will': { type: 'string' }, 'allow-early-subscribe': { type: 'boolean' },
-  'push-pending-on-subscribe': { type: 'boolean' }, 'max-packet-size': { type: 'string' }, 'lenient-escaping': { type: 'boolean' },
-  'known-device': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, strict: { type: 'boolean' },
-  templates: { type: 'string' }, 'bootstrap-password': { type: 'string' }, 'auto-accept-registrations': { type: 'boolean' },
-  'trust-ca': { type: 'string', multiple: true }, 'device-tenant': { type: 'string' },
+  host: { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  'mqtts-port': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'wss-port': { type: 'string' },
+  'api-port': { type: 'string' },
+  credentials: { type: 'string', multiple: true },
+  record: { type: 'string' },
+  config: { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'last-will': { type: 'string' },
+  'allow-early-subscribe': { type: 'boolean' },
+  'push-pending-on-subscribe': { type: 'boolean' },
+  'max-packet-size': { type: 'string' },
+  'lenient-escaping': { type: 'boolean' },
+  'known-device': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  strict: { type: 'boolean' },
+  templates: { type: 'string' },
+  'bootstrap-password': { type: 'string' },
+  'auto-accept-registrations': { type: 'boolean' },
+  'trust-ca': { type: 'string', multiple: true },
+  'device-tenant': { type: 'string' },
 } as const;
 
-interface ConfigFile extends Omit<BrokerOptions, 'credentials' | 'tls' | 'record' | 'trustedCas' | 'templateCollections'> {
+interface ConfigFile extends Omit<
+  BrokerOptions,
+  'credentials' | 'tls' | 'record' | 'trustedCas' | 'templateCollections'
+> {
   credentials?: (string | Credential)[];
   record?: string;
   apiPort?: number | null;
@@ -68,16 +88,24 @@ function port(name: string, value: string | number | null | undefined): number |
   if (value === undefined) return undefined;
   if (value === null || value === 'off') return null;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${name.startsWith('ports.') ? name : '--' + name} must be a port number from 0 to 65535 or "off", not '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(
+      `${name.startsWith('ports.') ? name : '--' + name} must be a port number from 0 to 65535 or "off", not '${value}'`,
+    );
   return n;
 }
 
 function readConfig(path: string): ConfigFile {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`); }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`);
+  }
   try {
     const parsed = YAML.parse(text) as unknown; // YAML is a superset of JSON
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('it must hold a mapping of settings');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('it must hold a mapping of settings');
     return parsed as ConfigFile;
   } catch (err) {
     throw new UsageError(`the config file ${path} is not valid: ${(err as Error).message}`);
@@ -87,15 +115,25 @@ function readConfig(path: string): ConfigFile {
 function readPem(flag: string, path: string | undefined): string | undefined {
   if (!path) return undefined;
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read ${flag} ${path}: ${(err as Error).message}`); }
-  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new UsageError(`${flag} ${path} is not a PEM file (no -----BEGIN …----- line)`);
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${flag} ${path}: ${(err as Error).message}`);
+  }
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text))
+    throw new UsageError(`${flag} ${path} is not a PEM file (no -----BEGIN …----- line)`);
   return text;
 }
 
-const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : { [key]: value } as Record<K, V>);
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 const templatesFrom = (file: string | undefined) => (file === undefined ? {} : readTemplatesFile(file));
 
-export interface BrokerCommandSettings { options: BrokerOptions; apiPort: number | null; recordPath: string }
+export interface BrokerCommandSettings {
+  options: BrokerOptions;
+  apiPort: number | null;
+  recordPath: string;
+}
 
 export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
   let values: { [K in keyof typeof FLAGS]?: unknown };
@@ -109,7 +147,11 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
   const cfg: ConfigFile = typeof v.config === 'string' ? readConfig(v.config) : {};
   const creds = [...(cfg.credentials ?? []), ...((v.credentials as string[] | undefined) ?? [])].map((c) => {
     if (typeof c !== 'string') return c;
-    try { return parseCredential(c); } catch (err) { throw new UsageError((err as Error).message); }
+    try {
+      return parseCredential(c);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   });
   const ports: Partial<Record<Transport, number | null>> = {};
   for (const t of TRANSPORTS) {
@@ -119,14 +161,20 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     if (flag !== undefined) ports[t] = flag;
   }
   const lastWill = (v['last-will'] as string | undefined) ?? cfg.lastWill;
-  if (lastWill !== undefined && lastWill !== 'ignore' && lastWill !== 'deliver') throw new UsageError(`--last-will must be ignore or deliver, not '${lastWill}'`);
+  if (lastWill !== undefined && lastWill !== 'ignore' && lastWill !== 'deliver')
+    throw new UsageError(`--last-will must be ignore or deliver, not '${lastWill}'`);
   const maxRaw = v['max-packet-size'] ?? cfg.maxPacketSize;
   const max = maxRaw === undefined ? undefined : Number(maxRaw);
-  if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new UsageError(`--max-packet-size must be a whole number of bytes, not '${maxRaw}'`);
+  if (max !== undefined && (!Number.isInteger(max) || max < 0))
+    throw new UsageError(`--max-packet-size must be a whole number of bytes, not '${maxRaw}'`);
   const key = readPem('--tls-key', v['tls-key'] as string | undefined);
   const cert = readPem('--tls-cert', v['tls-cert'] as string | undefined);
   if ((key === undefined) !== (cert === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
-  const recordPath = resolve((v.record as string | undefined) ?? cfg.record ?? `reports/broker/${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+  const recordPath = resolve(
+    (v.record as string | undefined) ??
+      cfg.record ??
+      `reports/broker/${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`,
+  );
   const options: BrokerOptions = {
     host: (v.host as string | undefined) ?? cfg.host ?? '127.0.0.1',
     ports,
@@ -134,15 +182,21 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     recordPath,
     ...(lastWill ? { lastWill } : {}),
     ...(max !== undefined ? { maxPacketSize: max } : {}),
-    refuseDownstreamBeforeRegistration: v['allow-early-subscribe'] ? false : (cfg.refuseDownstreamBeforeRegistration ?? true),
-    pushPendingOnSubscribe: (v['push-pending-on-subscribe'] as boolean | undefined) ?? cfg.pushPendingOnSubscribe ?? false,
+    refuseDownstreamBeforeRegistration: v['allow-early-subscribe']
+      ? false
+      : (cfg.refuseDownstreamBeforeRegistration ?? true),
+    pushPendingOnSubscribe:
+      (v['push-pending-on-subscribe'] as boolean | undefined) ?? cfg.pushPendingOnSubscribe ?? false,
     strictEscaping: v['lenient-escaping'] ? false : (cfg.strictEscaping ?? true),
     knownDevices: [...(cfg.knownDevices ?? []), ...((v['known-device'] as string[] | undefined) ?? [])],
     strict: (v.strict as boolean | undefined) ?? cfg.strict ?? false,
-    autoAcceptRegistrations: (v['auto-accept-registrations'] as boolean | undefined) ?? cfg.autoAcceptRegistrations ?? false,
+    autoAcceptRegistrations:
+      (v['auto-accept-registrations'] as boolean | undefined) ?? cfg.autoAcceptRegistrations ?? false,
     ...optional('bootstrapPassword', (v['bootstrap-password'] as string | undefined) ?? cfg.bootstrapPassword),
     ...optional('deviceTenant', (v['device-tenant'] as string | undefined) ?? cfg.deviceTenant),
-    trustedCas: [...(cfg.trustedCas ?? []), ...((v['trust-ca'] as string[] | undefined) ?? [])].map((f) => readPem('--trust-ca', f)!),
+    trustedCas: [...(cfg.trustedCas ?? []), ...((v['trust-ca'] as string[] | undefined) ?? [])].map((f) =>
+      readPem('--trust-ca', f)!,
+    ),
     templateCollections: templatesFrom((v.templates as string | undefined) ?? cfg.templates),
     ...(key && cert ? { tls: { key, cert, ca: readPem('--tls-ca', v['tls-ca'] as string | undefined) ?? cert } } : {}),
   };
@@ -152,7 +206,10 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
 
 export async function brokerCommand(argv: string[]): Promise<number> {
   const settings = brokerSettings(argv);
-  if (settings === 'help') { process.stdout.write(BROKER_HELP); return 0; }
+  if (settings === 'help') {
+    process.stdout.write(BROKER_HELP);
+    return 0;
+  }
   if (settings.options.credentials!.length === 0) {
     process.stderr.write('c8y-hil broker: no --credentials given, so every login will be refused (CONNACK 4 or 5)\n');
   }
@@ -171,7 +228,13 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     caPath = settings.recordPath.replace(/\.jsonl$/, '') + '.ca.pem';
     writeFileSync(caPath, broker.tls.ca);
   }
-  const ready = { event: 'ready', ...broker.ports, api: api?.port ?? null, record: settings.recordPath, ...(caPath ? { ca: caPath } : {}) };
+  const ready = {
+    event: 'ready',
+    ...broker.ports,
+    api: api?.port ?? null,
+    record: settings.recordPath,
+    ...(caPath ? { ca: caPath } : {}),
+  };
   process.stdout.write(JSON.stringify(ready) + '\n');
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();

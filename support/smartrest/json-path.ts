@@ -9,7 +9,10 @@ function segments(path: string): Segment[] {
   for (const part of p.split('.')) {
     if (part === '') continue;
     const m = /^([^[\]]*)((?:\[(?:\*|\d+)\])*)$/.exec(part);
-    if (!m) { out.push({ key: part }); continue; }
+    if (!m) {
+      out.push({ key: part });
+      continue;
+    }
     if (m[1]) out.push({ key: m[1] });
     for (const b of m[2]!.matchAll(/\[(\*|\d+)\]/g)) out.push(b[1] === '*' ? { all: true } : { index: Number(b[1]) });
   }
@@ -23,9 +26,11 @@ export function resolvePath(root: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const v of current) {
       if (v === null || typeof v !== 'object') continue;
-      if ('key' in s) { if (Object.hasOwn(v, s.key)) next.push((v as Record<string, unknown>)[s.key]); }
-      else if ('index' in s) { if (Array.isArray(v) && s.index < v.length) next.push(v[s.index]); }
-      else if (Array.isArray(v)) next.push(...v);
+      if ('key' in s) {
+        if (Object.hasOwn(v, s.key)) next.push((v as Record<string, unknown>)[s.key]);
+      } else if ('index' in s) {
+        if (Array.isArray(v) && s.index < v.length) next.push(v[s.index]);
+      } else if (Array.isArray(v)) next.push(...v);
       else next.push(...Object.values(v));
     }
     current = next;
@@ -42,7 +47,10 @@ export function setPath(root: Record<string, unknown>, path: string, value: unkn
   const keys = segments(path).map((s) => ('key' in s ? s.key : 'index' in s ? String(s.index) : '*'));
   let o = root;
   keys.forEach((k, i) => {
-    if (i === keys.length - 1) { o[k] = value; return; }
+    if (i === keys.length - 1) {
+      o[k] = value;
+      return;
+    }
     if (o[k] === null || typeof o[k] !== 'object') o[k] = {};
     o = o[k] as Record<string, unknown>;
   });

@@ -5,7 +5,13 @@ import { SEVERITIES, UPSTREAM, type ParamSpec, type ReadLine } from './catalogue
 
 export type { ReadLine };
 
-export interface LineError { ok: false; code: 40 | 41 | 42 | 45 | 50; rule: string; templateId: string; text: string }
+export interface LineError {
+  ok: false;
+  code: 40 | 41 | 42 | 45 | 50;
+  rule: string;
+  templateId: string;
+  text: string;
+}
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/;
@@ -21,12 +27,19 @@ function checkKind(p: ParamSpec, v: string): string | undefined {
   if (p.kind === 'integer' && !INTEGER.test(v)) return `${p.name} must be a whole number, not '${v}'`;
   if (p.kind === 'boolean' && !/^(true|false)$/i.test(v)) return `${p.name} must be true or false, not '${v}'`;
   if (p.kind === 'time' && !isIsoTime(v)) return `${p.name} must be an ISO 8601 time, not '${v}'`;
-  if (p.kind === 'severity' && !(SEVERITIES as readonly string[]).includes(v.toUpperCase())) return `${p.name} must be one of ${SEVERITIES.join(', ')}, not '${v}'`;
-  if (p.values && !p.values.includes(v.toUpperCase())) return `${p.name} must be one of ${p.values.join(', ')}, not '${v}'`;
+  if (p.kind === 'severity' && !(SEVERITIES as readonly string[]).includes(v.toUpperCase()))
+    return `${p.name} must be one of ${SEVERITIES.join(', ')}, not '${v}'`;
+  if (p.values && !p.values.includes(v.toUpperCase()))
+    return `${p.name} must be one of ${p.values.join(', ')}, not '${v}'`;
   return undefined;
 }
 
-function readParams(specs: readonly ParamSpec[], fields: string[], at: number, into: Record<string, string>): string | undefined {
+function readParams(
+  specs: readonly ParamSpec[],
+  fields: string[],
+  at: number,
+  into: Record<string, string>,
+): string | undefined {
   for (let i = 0; i < specs.length; i++) {
     const p = specs[i]!;
     const v = fields[at + i] ?? '';
@@ -46,7 +59,14 @@ export function readUpstreamLine(rawFields: readonly string[]): ReadLine | LineE
   const fields = withoutTrailingEmpty(rawFields);
   const templateId = fields[0] ?? '';
   const template = /^\d+$/.test(templateId) ? UPSTREAM.get(Number(templateId)) : undefined;
-  if (!template) return { ok: false, code: 40, rule: 'smartrest.unknown-template', templateId, text: 'No static template for this message id' };
+  if (!template)
+    return {
+      ok: false,
+      code: 40,
+      rule: 'smartrest.unknown-template',
+      templateId,
+      text: 'No static template for this message id',
+    };
   const wrong = (text: string): LineError => ({ ok: false, code: 45, rule: 'smartrest.parameters', templateId, text });
   const given = fields.length - 1;
   const fixed = template.params.length;
@@ -56,7 +76,9 @@ export function readUpstreamLine(rawFields: readonly string[]): ReadLine | LineE
     const size = template.repeat.length;
     const count = Math.max(0, Math.ceil((given - fixed) / size));
     if (count < (template.minRepeats ?? 0)) {
-      return wrong(`template ${templateId} needs at least ${template.minRepeats} group(s) of ${template.repeat.map((p) => p.name).join(', ')}`);
+      return wrong(
+        `template ${templateId} needs at least ${template.minRepeats} group(s) of ${template.repeat.map((p) => p.name).join(', ')}`,
+      );
     }
     for (let g = 0; g < count; g++) {
       const group: Record<string, string> = {};

@@ -14,11 +14,17 @@ const clients: { end(force: boolean): unknown }[] = [];
 const ep = () => ({ ports: broker.ports, ca: broker.tls!.ca });
 
 before(async () => {
-  broker = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'dev', password: 'pw' }], bootstrapPassword: 'boot-secret',
-    ports: { mqtt: 0, mqtts: 0, ws: null, wss: 0 } });
+  broker = await C8yBroker.start({
+    credentials: [{ tenant: 't1', user: 'dev', password: 'pw' }],
+    bootstrapPassword: 'boot-secret',
+    ports: { mqtt: 0, mqtts: 0, ws: null, wss: 0 },
+  });
   platform = new Platform(broker);
 });
-after(async () => { for (const c of clients) c.end(true); await broker.close(); });
+after(async () => {
+  for (const c of clients) c.end(true);
+  await broker.close();
+});
 
 async function open(transport: 'mqtt' | 'mqtts' | 'wss', options: Parameters<typeof connectClient>[2]) {
   const outcome = await connectClient(ep(), transport, options);
@@ -29,13 +35,20 @@ async function open(transport: 'mqtt' | 'mqtts' | 'wss', options: Parameters<typ
 describe('bootstrap', () => {
   test('nothing is answered until the registration is accepted; then 70 with credentials that log in', async () => {
     const id = newId('BOOT');
-    const { client, returnCode } = await open('mqtt', { clientId: id, username: 'management/devicebootstrap', password: 'boot-secret' });
+    const { client, returnCode } = await open('mqtt', {
+      clientId: id,
+      username: 'management/devicebootstrap',
+      password: 'boot-secret',
+    });
     assert.equal(returnCode, 0);
     const inbox = new Inbox(client);
     await client.subscribeAsync('s/dcr', { qos: 1 });
     await client.publishAsync('s/ucr', '', { qos: 1 });
     await client.publishAsync('s/ucr', '', { qos: 1 });
-    await assert.rejects(inbox.next('s/dcr', () => true, 150), 'no answer before acceptance');
+    await assert.rejects(
+      inbox.next('s/dcr', () => true, 150),
+      'no answer before acceptance',
+    );
     assert.equal(platform.registrations.get(id)!.status, 'PENDING_ACCEPTANCE');
     platform.registrations.accept(id);
     await client.publishAsync('s/ucr', '', { qos: 1 });
@@ -44,27 +57,51 @@ describe('bootstrap', () => {
     client.end(true);
     const device = await open('mqtt', { clientId: id, username: `${tenant}/${user}`, password: password! });
     assert.equal(device.returnCode, 0, 'the issued credentials log in');
-    assert.equal(broker.record.select({ kind: 'decision', where: (e) => e.decision === 'credentials-issued' }).length, 0, 'the password is never recorded');
+    assert.equal(
+      broker.record.select({ kind: 'decision', where: (e) => e.decision === 'credentials-issued' }).length,
+      0,
+      'the password is never recorded',
+    );
     assert.ok(!JSON.stringify(broker.record.events()).includes(password!), 'the issued password is not in the record');
   });
 
   test('a bootstrap connection may only use s/ucr, s/dcr and s/e; a wrong bootstrap password is CONNACK 4', async () => {
     const id = newId('BOOT');
-    const { client } = await open('mqtt', { clientId: id, username: 'management/devicebootstrap', password: 'boot-secret' });
+    const { client } = await open('mqtt', {
+      clientId: id,
+      username: 'management/devicebootstrap',
+      password: 'boot-secret',
+    });
     await assert.rejects(client.subscribeAsync('s/ds', { qos: 1 }), /Subscribe error/);
-    assert.equal(broker.record.select({ decision: 'subscription-refused', where: (e) => e.deviceId === id })[0]!.topic, 's/ds');
+    assert.equal(
+      broker.record.select({ decision: 'subscription-refused', where: (e) => e.deviceId === id })[0]!.topic,
+      's/ds',
+    );
     await client.publishAsync('s/us', '100', { qos: 1 });
     await broker.record.eventually({ decision: 'publish-refused', where: (e) => e.deviceId === id }, 2000);
     assert.equal(platform.inventory.has(id), false);
-    const wrong = await open('mqtt', { clientId: newId('BOOT'), username: 'management/devicebootstrap', password: 'guess' });
+    const wrong = await open('mqtt', {
+      clientId: newId('BOOT'),
+      username: 'management/devicebootstrap',
+      password: 'guess',
+    });
     assert.equal(wrong.returnCode, 4);
   });
 
   test('with autoAcceptRegistrations the first poll is answered', async () => {
-    const other = await C8yBroker.start({ credentials: [], autoAcceptRegistrations: true, deviceTenant: 't9', ports: { mqtt: 0, mqtts: null, ws: null, wss: null } });
+    const other = await C8yBroker.start({
+      credentials: [],
+      autoAcceptRegistrations: true,
+      deviceTenant: 't9',
+      ports: { mqtt: 0, mqtts: null, ws: null, wss: null },
+    });
     try {
       new Platform(other);
-      const client = await connected({ ports: other.ports }, 'mqtt', { clientId: 'AUTO1', username: 'management/devicebootstrap', password: 'bootstrap' });
+      const client = await connected({ ports: other.ports }, 'mqtt', {
+        clientId: 'AUTO1',
+        username: 'management/devicebootstrap',
+        password: 'bootstrap',
+      });
       const inbox = new Inbox(client);
       await client.subscribeAsync('s/dcr', { qos: 1 });
       await client.publishAsync('s/ucr', '', { qos: 1 });
@@ -89,7 +126,11 @@ describe('certificates and tokens', () => {
     await client.publishAsync('s/uat', '', { qos: 1 });
     const [code, token] = (await inbox.next('s/dat')).split(',');
     assert.equal(code, '71');
-    const claims = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; ten: string; exp: number };
+    const claims = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString('utf8')) as {
+      sub: string;
+      ten: string;
+      exp: number;
+    };
     assert.deepEqual([claims.sub, claims.ten], [`device_${id}`, 't1']);
     assert.ok(claims.exp > Date.now() / 1000);
   });
@@ -98,9 +139,17 @@ describe('certificates and tokens', () => {
     const id = newId('CERT');
     const mine = await broker.issueDeviceCertificate(id);
     assert.equal((await open('mqtts', { clientId: id, ...mine, username: 't1/dev', password: 'wrong' })).returnCode, 0);
-    assert.equal((await open('mqtts', { clientId: newId('CERT'), ...mine })).returnCode, 5, 'CN differs from the ClientId');
+    assert.equal(
+      (await open('mqtts', { clientId: newId('CERT'), ...mine })).returnCode,
+      5,
+      'CN differs from the ClientId',
+    );
     const stranger = await issueCertificate(await createCa('someone else'), 'client', id);
-    assert.equal((await open('mqtts', { clientId: id, ...stranger, ...LOGIN })).returnCode, 5, 'untrusted CA, even with a good password');
+    assert.equal(
+      (await open('mqtts', { clientId: id, ...stranger, ...LOGIN })).returnCode,
+      5,
+      'untrusted CA, even with a good password',
+    );
     const refused = broker.record.select({ decision: 'certificate-refused' });
     assert.equal(refused.length, 2);
     assert.ok(refused.every((e) => e.rule === 'connect.certificate' && e.severity === 'violation'));
@@ -121,7 +170,10 @@ describe('certificates and tokens', () => {
     const inbox = new Inbox(client);
     await client.subscribeAsync({ 's/dat': { qos: 1 }, 's/e': { qos: 0 } });
     await client.publishAsync('s/uat', '', { qos: 1 });
-    assert.equal(await inbox.next('s/e'), '41,,Cannot publish token for device that do not use certificate authentication');
+    assert.equal(
+      await inbox.next('s/e'),
+      '41,,Cannot publish token for device that do not use certificate authentication',
+    );
     assert.deepEqual(inbox.on('s/dat'), []);
     const e = broker.record.select({ decision: 'smartrest-error', where: (x) => x.deviceId === id })[0]!;
     assert.deepEqual([e.rule, e.severity], ['jwt.password-device', 'warning']);
@@ -134,7 +186,10 @@ test('JSON via MQTT is accepted and recorded with a warning, never refused', asy
   clients.push(client);
   await client.publishAsync('s/us', '100', { qos: 1 });
   const granted = await client.subscribeAsync({ 'devicecontrol/notifications': { qos: 1 }, error: { qos: 1 } });
-  assert.deepEqual(granted.map((g) => g.qos), [1, 1]);
+  assert.deepEqual(
+    granted.map((g) => g.qos),
+    [1, 1],
+  );
   await client.publishAsync('event/events/create', '{"type":"TestEvent","text":"sensor was triggered"}', { qos: 1 });
   await client.publishAsync('inventory/managedObjects/update/' + id, '{"c8y_X":{}}', { qos: 1 });
   const warnings = broker.record.select({ decision: 'json-via-mqtt', where: (e) => e.deviceId === id });

@@ -5,8 +5,13 @@ import assert from 'node:assert/strict';
 import { PlatformBench, newId } from './test-bench.ts';
 
 let bench: PlatformBench;
-const PRELOADED = ['10,m1,POST,MEASUREMENT,,c8y_CPU,,c8y_CPU.T.value,NUMBER,,c8y_CPU.T.unit,STRING,C', '11,r1,c8y_Message,,text'];
-before(async () => { bench = await PlatformBench.start({ templateCollections: { lab_xid: PRELOADED } }); });
+const PRELOADED = [
+  '10,m1,POST,MEASUREMENT,,c8y_CPU,,c8y_CPU.T.value,NUMBER,,c8y_CPU.T.unit,STRING,C',
+  '11,r1,c8y_Message,,text',
+];
+before(async () => {
+  bench = await PlatformBench.start({ templateCollections: { lab_xid: PRELOADED } });
+});
 after(() => bench.close());
 
 const COLLECTION = [
@@ -47,7 +52,12 @@ test('data on s/uc/<X-ID> is read with the request templates and changes the pla
   const dev = bench.platform.inventory.get(d.id)!;
   assert.equal(dev.measurementCount, 2);
   assert.deepEqual(dev.measurements['c8y_MyMeasurement.M']!.value, 26.5);
-  assert.deepEqual(dev.events[0], { type: 'c8y_CustomEvent', text: 'it happened, really', time: dev.events[0]!.time, fragments: { c8y_Extra: { level: 7 } } });
+  assert.deepEqual(dev.events[0], {
+    type: 'c8y_CustomEvent',
+    text: 'it happened, really',
+    time: dev.events[0]!.time,
+    fragments: { c8y_Extra: { level: 7 } },
+  });
   assert.equal(dev.alarms.c8y_CustomAlarm!.severity, 'MAJOR');
   await d.pub('alput', `s/uc/${xid}`);
   assert.equal(bench.platform.inventory.get(d.id)!.alarms.c8y_CustomAlarm, undefined, 'the PUT template clears it');
@@ -67,7 +77,10 @@ test('a GET with response templates answers on s/dc/<X-ID>; an OPERATION PUT set
   await d.pub(`net,${d.id},192.168.0.9`, `s/uc/${xid}`);
   await d.pub(`get,${bench.platform.inventory.get(d.id)!.id}`, `s/uc/${xid}`);
   assert.equal(await d.inbox.next(`s/dc/${xid}`), '888,c8y_MQTTDevice,192.168.0.9');
-  const op = await bench.platform.createOperation({ device: d.id, operation: { c8y_MyOperation: { val1: '1', val2: '2', customValues: ['a', 'b', 'c'] } } });
+  const op = await bench.platform.createOperation({
+    device: d.id,
+    operation: { c8y_MyOperation: { val1: '1', val2: '2', customValues: ['a', 'b', 'c'] } },
+  });
   await d.inbox.next(`s/dc/${xid}`, (l) => l.startsWith('111,'));
   await d.pub('opok', `s/uc/${xid}`);
   assert.equal(bench.platform.operations.get(op.id)!.status, 'SUCCESSFUL');
@@ -78,7 +91,10 @@ test('an operation is rendered by every response template whose condition holds,
   const xid = newId('xid');
   await d.pub(COLLECTION, `s/ut/${xid}`);
   await d.inbox.client.subscribeAsync(`s/dc/${xid}`, { qos: 1 });
-  const op = await bench.platform.createOperation({ device: d.id, operation: { c8y_MyOperation: { val1: '1', val2: '2', customValues: ['a', 'b', 'c'] } } });
+  const op = await bench.platform.createOperation({
+    device: d.id,
+    operation: { c8y_MyOperation: { val1: '1', val2: '2', customValues: ['a', 'b', 'c'] } },
+  });
   assert.equal(op.templateId, undefined, 'no static template carries it');
   assert.equal(await d.inbox.next(`s/dc/${xid}`), `111,${d.id},1,2,a,b,c`);
   assert.equal(await d.inbox.next(`s/dc/${xid}`), `222,${d.id},1,2`);
@@ -94,7 +110,14 @@ test('s/ud and s/dd use the default collection named in the ClientId; a preloade
   const d = await bench.device(id, { client: { clientId: `d:${id}:lab_xid` } });
   await d.inbox.client.subscribeAsync('s/dd', { qos: 1 });
   await d.pub('m1,,41.5', 's/ud');
-  assert.deepEqual(bench.platform.inventory.get(id)!.measurements['c8y_CPU.T'], { fragment: 'c8y_CPU', series: 'T', value: 41.5, unit: 'C', time: bench.platform.inventory.get(id)!.measurements['c8y_CPU.T']!.time, type: 'c8y_CPU' });
+  assert.deepEqual(bench.platform.inventory.get(id)!.measurements['c8y_CPU.T'], {
+    fragment: 'c8y_CPU',
+    series: 'T',
+    value: 41.5,
+    unit: 'C',
+    time: bench.platform.inventory.get(id)!.measurements['c8y_CPU.T']!.time,
+    type: 'c8y_CPU',
+  });
   await bench.platform.createOperation({ device: id, operation: { c8y_Message: { text: 'hello, world' } } });
   assert.equal(await d.inbox.next('s/dd'), `r1,${id},"hello, world"`);
 });
@@ -103,7 +126,11 @@ test('bad input: malformed 10/11 lines, unknown X-ID or message id, wrong values
   const d = await bench.device();
   const xid = newId('xid');
   const cases: [string, string, RegExp][] = [
-    [`s/ut/${xid}`, '10,a,FETCH,MEASUREMENT,,t,', /^41,a,"collection '.*' was not created: line 1: request template a: MEASUREMENT takes POST, not 'FETCH'"$/],
+    [
+      `s/ut/${xid}`,
+      '10,a,FETCH,MEASUREMENT,,t,',
+      /^41,a,"collection '.*' was not created: line 1: request template a: MEASUREMENT takes POST, not 'FETCH'"$/,
+    ],
     [`s/ut/${xid}`, '10,a,POST,MEASUREMENT,,t,,x.y,NUMBR,', /^41,a,.*type 'NUMBR'/],
     [`s/ut/${xid}`, '11,r', /^41,r,.*at least one pattern/],
     [`s/ut/${xid}`, '10,a,POST,EVENT,,t,x,\n10,a,POST,EVENT,,t,y,', /^41,a,.*line 2: the message id a is used twice/],
@@ -120,7 +147,12 @@ test('bad input: malformed 10/11 lines, unknown X-ID or message id, wrong values
   assert.match(await d.inbox.next('s/e'), /^40,nothere,No request template 'nothere'/);
   assert.match(await d.inbox.next('s/e'), /^45,ok,"c8y_T.T.value must be NUMBER, not 'warm'"$/);
   const rules = bench.broker.record.select({ decision: 'smartrest-error', deviceId: d.id }).map((e) => e.rule);
-  assert.deepEqual([...new Set(rules)].sort(), ['custom.bad-template', 'custom.parameters', 'custom.unknown-collection', 'custom.unknown-message']);
+  assert.deepEqual([...new Set(rules)].sort(), [
+    'custom.bad-template',
+    'custom.parameters',
+    'custom.unknown-collection',
+    'custom.unknown-message',
+  ]);
   const other = await bench.device();
   await other.pub('211,20');
   assert.equal(bench.platform.inventory.get(other.id)!.measurementCount, 1, 'the broker keeps serving other devices');

@@ -3,8 +3,13 @@
 import type { UpstreamMessage } from '../broker.ts';
 import { parseLine, parsePayload, withoutTrailingEmpty, writeLine, type ParsedLine } from '../../smartrest/codec.ts';
 import {
-  defineCollection, readRequest, renderResponses, TemplateError,
-  type CollectionDefinition, type RequestTemplate, type RequestValues,
+  defineCollection,
+  readRequest,
+  renderResponses,
+  TemplateError,
+  type CollectionDefinition,
+  type RequestTemplate,
+  type RequestValues,
 } from '../../smartrest/collection.ts';
 import type { OperationStatus } from '../../smartrest/catalogue/index.ts';
 import { LineEffects, LineRefused } from './effects.ts';
@@ -12,18 +17,32 @@ import type { Device } from './inventory.ts';
 import type { Operation } from './operations.ts';
 import type { Cause, Platform } from './platform.ts';
 
-export interface Collection { xid: string; id: string; definition: CollectionDefinition; created: string; by: string }
+export interface Collection {
+  xid: string;
+  id: string;
+  definition: CollectionDefinition;
+  created: string;
+  by: string;
+}
 
 export class Collections {
   private readonly all = new Map<string, Collection>();
   private nextId = 9000;
 
-  constructor(private readonly platform: Platform, preload: Record<string, readonly string[]>) {
-    for (const [xid, lines] of Object.entries(preload)) this.store(xid, defineCollection(lines.map((l) => parseLine(l).fields)), 'preloaded');
+  constructor(
+    private readonly platform: Platform,
+    preload: Record<string, readonly string[]>,
+  ) {
+    for (const [xid, lines] of Object.entries(preload))
+      this.store(xid, defineCollection(lines.map((l) => parseLine(l).fields)), 'preloaded');
   }
 
-  get(xid: string): Collection | undefined { return this.all.get(xid); }
-  list(): Collection[] { return [...this.all.values()]; }
+  get(xid: string): Collection | undefined {
+    return this.all.get(xid);
+  }
+  list(): Collection[] {
+    return [...this.all.values()];
+  }
 
   private store(xid: string, definition: CollectionDefinition, by: string): Collection {
     const c = { xid, id: String(++this.nextId), definition, created: new Date().toISOString(), by };
@@ -31,7 +50,9 @@ export class Collections {
     return c;
   }
 
-  private get broker() { return this.platform.broker; }
+  private get broker() {
+    return this.platform.broker;
+  }
 
   // ---- s/ut/<X-ID>: create, or (empty) ask whether it exists ----------------------------------
 
@@ -43,27 +64,64 @@ export class Collections {
     const existing = this.all.get(xid);
     if (lines.length === 0) {
       const answer = existing ? [20, xid, existing.id] : [41, xid];
-      this.platform.note('collection-queried', m.deviceId, cause, { collection: xid, exists: !!existing, answer: answer.map(String) });
+      this.platform.note('collection-queried', m.deviceId, cause, {
+        collection: xid,
+        exists: !!existing,
+        answer: answer.map(String),
+      });
       void this.broker.send(m.deviceId, 's/dt', writeLine(answer));
       return;
     }
     if (existing) {
-      return this.platform.refuse(m, cause, new LineRefused(41, 'custom.collection-exists', `Cannot create templates for already existing template object '${xid}'`), '', lines[0]!.text);
+      return this.platform.refuse(
+        m,
+        cause,
+        new LineRefused(
+          41,
+          'custom.collection-exists',
+          `Cannot create templates for already existing template object '${xid}'`,
+        ),
+        '',
+        lines[0]!.text,
+      );
     }
     const malformed = lines.find((l) => l.malformed);
     if (malformed) {
       const at = { ...cause, line: lines.indexOf(malformed) };
-      return this.platform.refuse(m, at, new LineRefused(41, 'custom.bad-template', `line ${at.line + 1} of collection '${xid}' is malformed: ${malformed.findings[0]!.message}`), '', malformed.text);
+      return this.platform.refuse(
+        m,
+        at,
+        new LineRefused(
+          41,
+          'custom.bad-template',
+          `line ${at.line + 1} of collection '${xid}' is malformed: ${malformed.findings[0]!.message}`,
+        ),
+        '',
+        malformed.text,
+      );
     }
     try {
       const c = this.store(xid, defineCollection(lines.map((l) => l.fields)), `device ${m.deviceId}`);
-      this.platform.note('collection-created', m.deviceId, cause, { collection: xid, id: c.id, requests: [...c.definition.requests.keys()],
-        responses: c.definition.responses.map((r) => r.msgId) });
+      this.platform.note('collection-created', m.deviceId, cause, {
+        collection: xid,
+        id: c.id,
+        requests: [...c.definition.requests.keys()],
+        responses: c.definition.responses.map((r) => r.msgId),
+      });
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       const at = { ...cause, line: err.line };
-      this.platform.refuse(m, at, new LineRefused(41, 'custom.bad-template', `collection '${xid}' was not created: line ${err.line + 1}: ${err.message}`),
-        err.msgId, lines[err.line]?.text ?? '');
+      this.platform.refuse(
+        m,
+        at,
+        new LineRefused(
+          41,
+          'custom.bad-template',
+          `collection '${xid}' was not created: line ${err.line + 1}: ${err.message}`,
+        ),
+        err.msgId,
+        lines[err.line]?.text ?? '',
+      );
     }
   }
 
@@ -72,36 +130,56 @@ export class Collections {
   dataLine(m: UpstreamMessage, line: ParsedLine, cause: Cause): void {
     if (m.route.kind !== 'custom') return;
     const xid = m.route.templateId ?? m.defaultTemplateId;
-    if (xid === undefined) throw new LineRefused(40, 'custom.unknown-collection', 's/ud needs a default template collection in the ClientId (d:<device>:<X-ID>)');
+    if (xid === undefined)
+      throw new LineRefused(
+        40,
+        'custom.unknown-collection',
+        's/ud needs a default template collection in the ClientId (d:<device>:<X-ID>)',
+      );
     const c = this.all.get(xid);
     if (!c) throw new LineRefused(40, 'custom.unknown-collection', `No template collection '${xid}'`);
     const msgId = line.fields[0] ?? '';
     const t = c.definition.requests.get(msgId);
-    if (!t) throw new LineRefused(40, 'custom.unknown-message', `No request template '${msgId}' in collection '${xid}'`);
+    if (!t)
+      throw new LineRefused(40, 'custom.unknown-message', `No request template '${msgId}' in collection '${xid}'`);
     let values: RequestValues;
-    try { values = readRequest(t, withoutTrailingEmpty(line.fields).slice(1)); } catch (err) {
+    try {
+      values = readRequest(t, withoutTrailingEmpty(line.fields).slice(1));
+    } catch (err) {
       throw new LineRefused(45, 'custom.parameters', (err as Error).message);
     }
     const { device, justCreated } = this.platform.target(m.deviceId, m.route.children, cause);
-    this.platform.note('custom-request', device.externalId, cause, { collection: xid, msgId, api: t.api, method: t.method, ...values });
+    this.platform.note('custom-request', device.externalId, cause, {
+      collection: xid,
+      msgId,
+      api: t.api,
+      method: t.method,
+      ...values,
+    });
     const result = this.apply(t, values, new LineEffects(this.platform, device, cause, justCreated), device, cause);
     if (t.response && result !== undefined) {
       const topic = m.route.templateId === undefined ? 's/dd' : `s/dc/${xid}`;
-      for (const l of renderResponses(c.definition.responses, result, [])) void this.broker.send(m.deviceId, topic, writeLine(l));
+      for (const l of renderResponses(c.definition.responses, result, []))
+        void this.broker.send(m.deviceId, topic, writeLine(l));
     }
   }
 
   /** what a request does; the object it made or read, for the response templates */
   private apply(t: RequestTemplate, v: RequestValues, fx: LineEffects, device: Device, cause: Cause): unknown {
-    const { type, text, time, status, severity, fragment, ...rest } = v.body as Record<string, string | undefined> & Record<string, unknown>;
-    const need = (what: string, value: unknown) => { if (value === undefined || value === '') throw new LineRefused(45, 'custom.parameters', `${t.msgId}: ${what} is mandatory`); };
+    const { type, text, time, status, severity, fragment, ...rest } = v.body as Record<string, string | undefined> &
+      Record<string, unknown>;
+    const need = (what: string, value: unknown) => {
+      if (value === undefined || value === '')
+        throw new LineRefused(45, 'custom.parameters', `${t.msgId}: ${what} is mandatory`);
+    };
     switch (`${t.api} ${t.method}`) {
       case 'MEASUREMENT POST':
         need('type', type);
         fx.measure(measurementsOf(rest, fx.time(time), type!));
         return v.body;
       case 'EVENT POST':
-        need('type', type); need('text', text);
+        need('type', type);
+        need('text', text);
         fx.createEvent(type!, text!, fx.time(time), rest);
         return v.body;
       case 'ALARM POST':
@@ -111,7 +189,12 @@ export class Collections {
         return v.body;
       case 'ALARM PUT': {
         need('type', type);
-        if (!device.alarms[type!]) throw new LineRefused(41, 'platform.not-processed', `no active alarm of type '${type}' on '${device.externalId}'`);
+        if (!device.alarms[type!])
+          throw new LineRefused(
+            41,
+            'platform.not-processed',
+            `no active alarm of type '${type}' on '${device.externalId}'`,
+          );
         Object.assign(device.alarms[type!]!.fragments, rest);
         if (severity) fx.changeAlarmSeverity(type!, severity);
         if (status === 'CLEARED') fx.clearAlarm(type!);
@@ -121,7 +204,8 @@ export class Collections {
         need('fragment', fragment);
         if (status) fx.setOperationStatus({ fragment: fragment! }, status as OperationStatus);
         return v.body;
-      case 'INVENTORY GET': return this.platform.inventory.json(this.keyed(v, device));
+      case 'INVENTORY GET':
+        return this.platform.inventory.json(this.keyed(v, device));
       case 'INVENTORY PUT': {
         const target = this.keyed(v, device);
         const targetFx = target === device ? fx : new LineEffects(this.platform, target, cause, false);
@@ -130,11 +214,23 @@ export class Collections {
       }
       case 'INVENTORY POST': {
         const externalId = v.key?.externalId || `managed-object-${this.nextId++}`;
-        if (this.platform.inventory.has(externalId)) throw new LineRefused(41, 'platform.device-exists', `a managed object with external id '${externalId}' exists`);
-        const mo = this.platform.inventory.create(externalId, String(v.body.name ?? externalId), String(type ?? 'c8y_ManagedObject'));
+        if (this.platform.inventory.has(externalId))
+          throw new LineRefused(
+            41,
+            'platform.device-exists',
+            `a managed object with external id '${externalId}' exists`,
+          );
+        const mo = this.platform.inventory.create(
+          externalId,
+          String(v.body.name ?? externalId),
+          String(type ?? 'c8y_ManagedObject'),
+        );
         delete mo.fragments.c8y_IsDevice;
         Object.assign(mo.fragments, rest);
-        this.platform.note('managed-object-created', externalId, cause, { externalIdType: v.key?.externalIdType, fragments: mo.fragments });
+        this.platform.note('managed-object-created', externalId, cause, {
+          externalIdType: v.key?.externalIdType,
+          fragments: mo.fragments,
+        });
         return this.platform.inventory.json(mo);
       }
     }
@@ -144,8 +240,18 @@ export class Collections {
   /** the managed object an INVENTORY GET or PUT names (by id or external id) */
   private keyed(v: RequestValues, device: Device): Device {
     const inv = this.platform.inventory;
-    const found = v.key?.id !== undefined ? inv.byManagedObjectId(v.key.id) : v.key?.externalId !== undefined ? inv.get(v.key.externalId) : device;
-    if (!found) throw new LineRefused(41, 'platform.not-processed', `no managed object ${v.key?.id ?? `with external id '${v.key?.externalId}'`}`);
+    const found =
+      v.key?.id !== undefined
+        ? inv.byManagedObjectId(v.key.id)
+        : v.key?.externalId !== undefined
+          ? inv.get(v.key.externalId)
+          : device;
+    if (!found)
+      throw new LineRefused(
+        41,
+        'platform.not-processed',
+        `no managed object ${v.key?.id ?? `with external id '${v.key?.externalId}'`}`,
+      );
     return found;
   }
 
@@ -159,12 +265,18 @@ export class Collections {
     for (const c of this.all.values()) {
       const topics = [`s/dc/${c.xid}`, ...(this.broker.defaultTemplateOf(root) === c.xid ? ['s/dd'] : [])];
       for (const topic of topics) {
-        if (await this.broker.subscribedQos(root, topic) === undefined) continue;
+        if ((await this.broker.subscribedQos(root, topic)) === undefined) continue;
         for (const fields of renderResponses(c.definition.responses, json, [op.deviceId])) {
           const line = writeLine(fields);
           const res = await this.broker.send(root, topic, line);
-          this.platform.note('operation-delivery', op.deviceId, undefined, { operationId: op.id, via: root, topic, line, delivery: res.status,
-            ...(res.qos !== undefined ? { qos: res.qos } : {}) });
+          this.platform.note('operation-delivery', op.deviceId, undefined, {
+            operationId: op.id,
+            via: root,
+            topic,
+            line,
+            delivery: res.status,
+            ...(res.qos !== undefined ? { qos: res.qos } : {}),
+          });
           sent++;
         }
       }
@@ -181,7 +293,14 @@ function measurementsOf(body: Record<string, unknown>, time: string, type: strin
     for (const [name, v] of Object.entries(series as Record<string, unknown>)) {
       const m = v as { value?: unknown; unit?: unknown } | null;
       if (m && typeof m === 'object' && typeof m.value === 'number') {
-        out.push({ fragment, series: name, value: m.value, ...(typeof m.unit === 'string' ? { unit: m.unit } : {}), time, type });
+        out.push({
+          fragment,
+          series: name,
+          value: m.value,
+          ...(typeof m.unit === 'string' ? { unit: m.unit } : {}),
+          time,
+          type,
+        });
       }
     }
   }

@@ -1,6 +1,11 @@
 // What one upstream line does to the device it acts on: the PlatformEffects a catalogue entry
 // calls, each change written to the record with the line that caused it.
-import type { Measurement, OperationSelector, OperationStatus, PlatformEffects } from '../../smartrest/catalogue/index.ts';
+import type {
+  Measurement,
+  OperationSelector,
+  OperationStatus,
+  PlatformEffects,
+} from '../../smartrest/catalogue/index.ts';
 import { OPERATION_TEMPLATES, UPSTREAM_TEMPLATES } from '../../smartrest/catalogue/index.ts';
 import type { Device } from './inventory.ts';
 import type { Operation } from './operations.ts';
@@ -8,33 +13,64 @@ import type { Cause, Platform } from './platform.ts';
 
 /** a line the platform refuses: answered on s/e with the code, recorded under the rule */
 export class LineRefused extends Error {
-  constructor(readonly code: 40 | 41 | 42 | 45 | 50, readonly rule: string, message: string) { super(message); }
+  constructor(
+    readonly code: 40 | 41 | 42 | 45 | 50,
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export const PLATFORM_VERSION = '1018.0.0-c8y-hil';
-const SUPPORTED = [...UPSTREAM_TEMPLATES.map((t) => t.id), ...OPERATION_TEMPLATES.map((t) => t.id)].sort((a, b) => a - b);
+const SUPPORTED = [...UPSTREAM_TEMPLATES.map((t) => t.id), ...OPERATION_TEMPLATES.map((t) => t.id)].sort(
+  (a, b) => a - b,
+);
 const FINISHED: readonly OperationStatus[] = ['SUCCESSFUL', 'FAILED'];
-const FROM: Record<OperationStatus, OperationStatus[]> = { PENDING: [], EXECUTING: ['PENDING'], FAILED: ['EXECUTING', 'PENDING'], SUCCESSFUL: ['EXECUTING', 'PENDING'] };
+const FROM: Record<OperationStatus, OperationStatus[]> = {
+  PENDING: [],
+  EXECUTING: ['PENDING'],
+  FAILED: ['EXECUTING', 'PENDING'],
+  SUCCESSFUL: ['EXECUTING', 'PENDING'],
+};
 
 export class LineEffects implements PlatformEffects {
-  constructor(private readonly platform: Platform, private readonly d: Device, private readonly cause: Cause, readonly justCreated: boolean) {}
+  constructor(
+    private readonly platform: Platform,
+    private readonly d: Device,
+    private readonly cause: Cause,
+    readonly justCreated: boolean,
+  ) {}
 
-  get deviceId(): string { return this.d.externalId; }
-  private get inventory() { return this.platform.inventory; }
+  get deviceId(): string {
+    return this.d.externalId;
+  }
+  private get inventory() {
+    return this.platform.inventory;
+  }
   private note(change: string, fields: Record<string, unknown>, deviceId = this.d.externalId): void {
     this.platform.note(change, deviceId, this.cause, fields);
   }
 
-  time(value?: string): string { return value ?? new Date().toISOString(); }
+  time(value?: string): string {
+    return value ?? new Date().toISOString();
+  }
 
-  refuse(code: 41 | 45, rule: string, text: string): never { throw new LineRefused(code, rule, text); }
+  refuse(code: 41 | 45, rule: string, text: string): never {
+    throw new LineRefused(code, rule, text);
+  }
 
   // ---- inventory -----------------------------------------------------------------------------
 
   setFragment(fragment: string, value: unknown, how: { append?: boolean; ifAbsent?: boolean } = {}): void {
     const had = this.d.fragments[fragment];
     if (how.ifAbsent && had !== undefined) {
-      this.note('fragment-kept', { fragment, value: had, offered: value, reason: 'the device already has it; the platform sets it only once' });
+      this.note('fragment-kept', {
+        fragment,
+        value: had,
+        offered: value,
+        reason: 'the device already has it; the platform sets it only once',
+      });
       return;
     }
     this.d.fragments[fragment] = how.append && Array.isArray(had) && Array.isArray(value) ? [...had, ...value] : value;
@@ -47,8 +83,11 @@ export class LineEffects implements PlatformEffects {
   }
 
   removeListItems(fragment: string, items: readonly Record<string, unknown>[]): void {
-    const list = Array.isArray(this.d.fragments[fragment]) ? this.d.fragments[fragment] as Record<string, unknown>[] : [];
-    const matches = (x: Record<string, unknown>, item: Record<string, unknown>) => Object.entries(item).every(([k, v]) => x[k] === v);
+    const list = Array.isArray(this.d.fragments[fragment])
+      ? (this.d.fragments[fragment] as Record<string, unknown>[])
+      : [];
+    const matches = (x: Record<string, unknown>, item: Record<string, unknown>) =>
+      Object.entries(item).every(([k, v]) => x[k] === v);
     this.d.fragments[fragment] = list.filter((x) => !items.some((item) => matches(x, item)));
     this.note('fragment-set', { fragment, value: this.d.fragments[fragment], removed: items });
   }
@@ -64,7 +103,12 @@ export class LineEffects implements PlatformEffects {
     const existing = this.inventory.get(externalId);
     if (existing) {
       // agents send 102 again to report a new status (thin-edge does)
-      if (existing.kind !== 'service' || existing.parent !== this.d.externalId) this.refuse(41, 'platform.device-exists', `'${externalId}' exists and is not a service of '${this.d.externalId}'`);
+      if (existing.kind !== 'service' || existing.parent !== this.d.externalId)
+        this.refuse(
+          41,
+          'platform.device-exists',
+          `'${externalId}' exists and is not a service of '${this.d.externalId}'`,
+        );
       existing.fragments.status = status;
       this.note('service-status', { status }, externalId);
       return;
@@ -75,7 +119,12 @@ export class LineEffects implements PlatformEffects {
   }
 
   setServiceStatus(status: string): void {
-    if (this.d.kind !== 'service') this.refuse(41, 'platform.not-processed', `'${this.d.externalId}' is not a service: send 104 on s/us/<service external id>`);
+    if (this.d.kind !== 'service')
+      this.refuse(
+        41,
+        'platform.not-processed',
+        `'${this.d.externalId}' is not a service: send 104 on s/us/<service external id>`,
+      );
     this.d.fragments.status = status;
     this.note('service-status', { status });
   }
@@ -135,16 +184,30 @@ export class LineEffects implements PlatformEffects {
     this.platform.answer(this.inventory.rootOf(this.d.externalId), fields);
   }
 
-  children(): readonly string[] { return this.d.children; }
-  managedObjectId(): string { return this.d.id; }
-  platformVersion(): string { return PLATFORM_VERSION; }
-  supportedTemplates(): readonly number[] { return SUPPORTED; }
+  children(): readonly string[] {
+    return this.d.children;
+  }
+  managedObjectId(): string {
+    return this.d.id;
+  }
+  platformVersion(): string {
+    return PLATFORM_VERSION;
+  }
+  supportedTemplates(): readonly number[] {
+    return SUPPORTED;
+  }
 
   // ---- operations ----------------------------------------------------------------------------
 
-  resendPending(): void { void this.platform.resendPending(this.inventory.rootOf(this.d.externalId), 'template 500', this.cause); }
+  resendPending(): void {
+    void this.platform.resendPending(this.inventory.rootOf(this.d.externalId), 'template 500', this.cause);
+  }
 
-  setOperationStatus(which: OperationSelector, to: OperationStatus, extra: { reason?: string; result?: string[] } = {}): void {
+  setOperationStatus(
+    which: OperationSelector,
+    to: OperationStatus,
+    extra: { reason?: string; result?: string[] } = {},
+  ): void {
     if ('all' in which) {
       const executing = this.platform.operations.inStatus([this.d.externalId], 'EXECUTING');
       this.note('operations-failed', { operations: executing.map((o) => o.id), reason: extra.reason ?? '' });
@@ -158,7 +221,11 @@ export class LineEffects implements PlatformEffects {
     const before = op.status;
     this.platform.operations.move(op, to, `device ${this.d.externalId}`, extra);
     if (to === 'SUCCESSFUL') this.applyResult(op, extra.result ?? []);
-    this.note('operation-status', { operationId: op.id, fragment: op.fragment, from: before, to, ...extra }, op.deviceId);
+    this.note(
+      'operation-status',
+      { operationId: op.id, fragment: op.fragment, from: before, to, ...extra },
+      op.deviceId,
+    );
   }
 
   /** what 503/506's further parameters do, by operation (SPEC 6) */
@@ -169,7 +236,8 @@ export class LineEffects implements PlatformEffects {
     if (op.fragment === 'c8y_LogfileRequest' && result[0] !== undefined) value.file = result[0];
     if (op.fragment === 'c8y_RelayArray' && result.length > 0) target.fragments.c8y_RelayArray = result;
     if (op.fragment === 'c8y_CommunicationMode') target.fragments.c8y_CommunicationMode = op.value;
-    if (op.fragment === 'c8y_DownloadConfigFile') target.fragments.c8y_ConfigurationDump = { id: op.id, time: result[0] || new Date().toISOString() };
+    if (op.fragment === 'c8y_DownloadConfigFile')
+      target.fragments.c8y_ConfigurationDump = { id: op.id, time: result[0] || new Date().toISOString() };
   }
 
   private byFragment(fragment: string, to: OperationStatus): Operation {
@@ -178,26 +246,51 @@ export class LineEffects implements PlatformEffects {
       if (op) return op;
     }
     const root = this.inventory.rootOf(this.d.externalId);
-    const elsewhere = this.platform.operations.inStatus(this.inventory.subtree(root), 'PENDING', fragment)
+    const elsewhere = this.platform.operations
+      .inStatus(this.inventory.subtree(root), 'PENDING', fragment)
       .concat(this.platform.operations.inStatus(this.inventory.subtree(root), 'EXECUTING', fragment))
       .find((o) => o.deviceId !== this.d.externalId);
     if (elsewhere) {
-      this.refuse(41, 'operations.status-topic', `the open ${fragment} operation ${elsewhere.id} is for '${elsewhere.deviceId}', but the status came on the topic of '${this.d.externalId}'; send it on s/us/<path to ${elsewhere.deviceId}>`);
+      this.refuse(
+        41,
+        'operations.status-topic',
+        `the open ${fragment} operation ${elsewhere.id} is for '${elsewhere.deviceId}', but the status came on the topic of '${this.d.externalId}'; send it on s/us/<path to ${elsewhere.deviceId}>`,
+      );
     }
-    const finished = this.platform.operations.forDevice(this.d.externalId).filter((o) => o.fragment === fragment && FINISHED.includes(o.status));
+    const finished = this.platform.operations
+      .forDevice(this.d.externalId)
+      .filter((o) => o.fragment === fragment && FINISHED.includes(o.status));
     if (finished.length > 0) {
-      this.refuse(41, 'operations.answered-twice', `every ${fragment} operation of '${this.d.externalId}' has finished (${finished.map((o) => `${o.id} ${o.status}`).join(', ')}); this status answers one again`);
+      this.refuse(
+        41,
+        'operations.answered-twice',
+        `every ${fragment} operation of '${this.d.externalId}' has finished (${finished.map((o) => `${o.id} ${o.status}`).join(', ')}); this status answers one again`,
+      );
     }
-    this.refuse(41, 'operations.no-matching', `no ${FROM[to].join(' or ')} operation with fragment '${fragment}' for '${this.d.externalId}'`);
+    this.refuse(
+      41,
+      'operations.no-matching',
+      `no ${FROM[to].join(' or ')} operation with fragment '${fragment}' for '${this.d.externalId}'`,
+    );
   }
 
   private byId(id: string, to: OperationStatus): Operation {
     const op = this.platform.operations.get(id);
     if (!op || !this.inventory.subtree(this.inventory.rootOf(this.d.externalId)).includes(op.deviceId)) {
-      this.refuse(41, 'operations.no-matching', `no operation ${id} for '${this.d.externalId}' or a device below its root`);
+      this.refuse(
+        41,
+        'operations.no-matching',
+        `no operation ${id} for '${this.d.externalId}' or a device below its root`,
+      );
     }
-    if (FINISHED.includes(op.status)) this.refuse(41, 'operations.answered-twice', `operation ${id} is ${op.status} already; it cannot change to ${to}`);
-    if (!FROM[to].includes(op.status)) this.refuse(41, 'operations.no-matching', `operation ${id} is ${op.status}; it cannot change to ${to}`);
+    if (FINISHED.includes(op.status))
+      this.refuse(
+        41,
+        'operations.answered-twice',
+        `operation ${id} is ${op.status} already; it cannot change to ${to}`,
+      );
+    if (!FROM[to].includes(op.status))
+      this.refuse(41, 'operations.no-matching', `operation ${id} is ${op.status}; it cannot change to ${to}`);
     return op;
   }
 }

@@ -3,8 +3,21 @@
 import type { Measurement } from '../../smartrest/catalogue/index.ts';
 
 export type { Measurement };
-export interface Alarm { type: string; severity: string; text: string; time: string; count: number; status: 'ACTIVE' | 'CLEARED'; fragments: Record<string, unknown> }
-export interface PlatformEvent { type: string; text: string; time: string; fragments?: Record<string, unknown> }
+export interface Alarm {
+  type: string;
+  severity: string;
+  text: string;
+  time: string;
+  count: number;
+  status: 'ACTIVE' | 'CLEARED';
+  fragments: Record<string, unknown>;
+}
+export interface PlatformEvent {
+  type: string;
+  text: string;
+  time: string;
+  fragments?: Record<string, unknown>;
+}
 
 export interface Device {
   /** the managed object's id (what 123 answers with 124) */
@@ -31,15 +44,33 @@ export class Inventory {
   private readonly devices = new Map<string, Device>();
   private nextId = 1000;
 
-  get(id: string): Device | undefined { return this.devices.get(id); }
-  has(id: string): boolean { return this.devices.has(id); }
-  all(): Device[] { return [...this.devices.values()]; }
-  byManagedObjectId(id: string): Device | undefined { return this.all().find((d) => d.id === id); }
+  get(id: string): Device | undefined {
+    return this.devices.get(id);
+  }
+  has(id: string): boolean {
+    return this.devices.has(id);
+  }
+  all(): Device[] {
+    return [...this.devices.values()];
+  }
+  byManagedObjectId(id: string): Device | undefined {
+    return this.all().find((d) => d.id === id);
+  }
 
   create(externalId: string, name: string, type: string, parent?: string, kind: Device['kind'] = 'device'): Device {
     const d: Device = {
-      id: String(++this.nextId), externalId, name, type, kind, children: [], created: new Date().toISOString(),
-      fragments: kind === 'device' ? { c8y_IsDevice: {} } : {}, measurements: {}, measurementCount: 0, alarms: {}, events: [],
+      id: String(++this.nextId),
+      externalId,
+      name,
+      type,
+      kind,
+      children: [],
+      created: new Date().toISOString(),
+      fragments: kind === 'device' ? { c8y_IsDevice: {} } : {},
+      measurements: {},
+      measurementCount: 0,
+      alarms: {},
+      events: [],
     };
     if (parent !== undefined) {
       d.parent = parent;
@@ -59,13 +90,22 @@ export class Inventory {
   /** the device and all below it */
   subtree(id: string): string[] {
     const out: string[] = [];
-    const walk = (x: string) => { out.push(x); for (const c of this.devices.get(x)?.children ?? []) walk(c); };
+    const walk = (x: string) => {
+      out.push(x);
+      for (const c of this.devices.get(x)?.children ?? []) walk(c);
+    };
     if (this.devices.has(id)) walk(id);
     return out;
   }
 
   /** the managed object as JSON, as response templates and the API see it */
   json(d: Device): Record<string, unknown> {
-    return { id: d.id, name: d.name, type: d.type, ...d.fragments, externalIds: [{ type: 'c8y_Serial', externalId: d.externalId }] };
+    return {
+      id: d.id,
+      name: d.name,
+      type: d.type,
+      ...d.fragments,
+      externalIds: [{ type: 'c8y_Serial', externalId: d.externalId }],
+    };
   }
 }

@@ -2,8 +2,14 @@
 // SUCCESSFUL or FAILED through the device's status messages. An operation is its JSON (one
 // fragment); a static template, when one fits, is how it reaches the device on s/ds.
 import {
-  DOWNSTREAM, OPERATION_TEMPLATES, fragmentJson, paramProblem, paramsFromJson, templatesForFragment,
-  type DownstreamTemplate, type OperationStatus,
+  DOWNSTREAM,
+  OPERATION_TEMPLATES,
+  fragmentJson,
+  paramProblem,
+  paramsFromJson,
+  templatesForFragment,
+  type DownstreamTemplate,
+  type OperationStatus,
 } from '../../smartrest/catalogue/index.ts';
 
 export type { OperationStatus };
@@ -26,18 +32,35 @@ export interface Operation {
 
 /** a request the platform refuses: `status` is the HTTP status the API answers with */
 export class PlatformError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** by template id or fragment with line parameters, or as JSON: {"c8y_Command": {"text": "ls"}} */
-export interface OperationRequest { device: string; fragment?: string; template?: number; params?: unknown[]; operation?: Record<string, unknown> }
+export interface OperationRequest {
+  device: string;
+  fragment?: string;
+  template?: number;
+  params?: unknown[];
+  operation?: Record<string, unknown>;
+}
 
-export interface ResolvedOperation { fragment: string; value: unknown; template?: DownstreamTemplate; params: string[] }
+export interface ResolvedOperation {
+  fragment: string;
+  value: unknown;
+  template?: DownstreamTemplate;
+  params: string[];
+}
 
 const KNOWN = OPERATION_TEMPLATES.map((t) => t.id).join(', ');
 
 function textParams(params: unknown[]): string[] {
-  if (!params.every((p) => typeof p === 'string' || typeof p === 'number')) throw new PlatformError(400, '"params" must be a list of strings');
+  if (!params.every((p) => typeof p === 'string' || typeof p === 'number'))
+    throw new PlatformError(400, '"params" must be a list of strings');
   return params.map(String);
 }
 
@@ -46,23 +69,36 @@ function fromLine(req: OperationRequest): ResolvedOperation {
   let candidates: DownstreamTemplate[];
   if (req.template !== undefined) {
     const t = DOWNSTREAM.get(Number(req.template));
-    if (!t?.fragment) throw new PlatformError(400, `no downstream static template ${req.template} for operations; known: ${KNOWN}`);
-    if (req.fragment !== undefined && req.fragment !== t.fragment) throw new PlatformError(400, `template ${t.id} is for ${t.fragment}, not ${req.fragment}`);
+    if (!t?.fragment)
+      throw new PlatformError(400, `no downstream static template ${req.template} for operations; known: ${KNOWN}`);
+    if (req.fragment !== undefined && req.fragment !== t.fragment)
+      throw new PlatformError(400, `template ${t.id} is for ${t.fragment}, not ${req.fragment}`);
     candidates = [t];
   } else {
     candidates = templatesForFragment(req.fragment!);
     if (candidates.length === 0) {
-      throw new PlatformError(400, `no static template carries the fragment '${req.fragment}'; create it as JSON ({"operation": {"${req.fragment}": {…}}}) for custom templates`);
+      throw new PlatformError(
+        400,
+        `no static template carries the fragment '${req.fragment}'; create it as JSON ({"operation": {"${req.fragment}": {…}}}) for custom templates`,
+      );
     }
   }
   const fits = candidates.find((t) => paramProblem(t, params) === undefined);
-  if (!fits) throw new PlatformError(400, candidates.map((t) => `${t.fragment} (${t.id}) ${paramProblem(t, params)}`).join('; or '));
+  if (!fits)
+    throw new PlatformError(
+      400,
+      candidates.map((t) => `${t.fragment} (${t.id}) ${paramProblem(t, params)}`).join('; or '),
+    );
   return { fragment: fits.fragment!, value: fragmentJson(fits, params), template: fits, params };
 }
 
 function fromJson(operation: Record<string, unknown>): ResolvedOperation {
   const keys = Object.keys(operation).filter((k) => k !== 'description');
-  if (keys.length !== 1) throw new PlatformError(400, `"operation" must hold exactly one operation fragment, e.g. {"c8y_Command": {"text": "ls"}}; got ${keys.length}`);
+  if (keys.length !== 1)
+    throw new PlatformError(
+      400,
+      `"operation" must hold exactly one operation fragment, e.g. {"c8y_Command": {"text": "ls"}}; got ${keys.length}`,
+    );
   const fragment = keys[0]!;
   const value = operation[fragment];
   const candidates = templatesForFragment(fragment);
@@ -77,11 +113,15 @@ function fromJson(operation: Record<string, unknown>): ResolvedOperation {
 /** what the request asks for: the fragment, its JSON, and the static template with its line parameters */
 export function resolveOperation(req: OperationRequest): ResolvedOperation {
   if (req.operation !== undefined) {
-    if (req.operation === null || typeof req.operation !== 'object' || Array.isArray(req.operation)) throw new PlatformError(400, '"operation" must be a JSON object');
+    if (req.operation === null || typeof req.operation !== 'object' || Array.isArray(req.operation))
+      throw new PlatformError(400, '"operation" must be a JSON object');
     return fromJson(req.operation);
   }
   if (req.fragment === undefined && req.template === undefined) {
-    throw new PlatformError(400, 'give "fragment" (e.g. "c8y_Command"), "template" (e.g. 511) or "operation" (e.g. {"c8y_Command": {"text": "ls"}})');
+    throw new PlatformError(
+      400,
+      'give "fragment" (e.g. "c8y_Command"), "template" (e.g. 511) or "operation" (e.g. {"c8y_Command": {"text": "ls"}})',
+    );
   }
   return fromLine(req);
 }
@@ -93,17 +133,29 @@ export class OperationStore {
   create(deviceId: string, r: ResolvedOperation): Operation {
     const now = new Date().toISOString();
     const op: Operation = {
-      id: String(this.nextId++), deviceId, fragment: r.fragment, value: r.value, params: r.params,
+      id: String(this.nextId++),
+      deviceId,
+      fragment: r.fragment,
+      value: r.value,
+      params: r.params,
       ...(r.template ? { templateId: r.template.id } : {}),
-      status: 'PENDING', history: [{ status: 'PENDING', time: now, by: 'harness' }], created: now,
+      status: 'PENDING',
+      history: [{ status: 'PENDING', time: now, by: 'harness' }],
+      created: now,
     };
     this.ops.push(op);
     return op;
   }
 
-  get(id: string): Operation | undefined { return this.ops.find((o) => o.id === id); }
-  forDevice(deviceId?: string): Operation[] { return deviceId === undefined ? [...this.ops] : this.ops.filter((o) => o.deviceId === deviceId); }
-  pendingFor(devices: readonly string[]): Operation[] { return this.ops.filter((o) => o.status === 'PENDING' && devices.includes(o.deviceId)); }
+  get(id: string): Operation | undefined {
+    return this.ops.find((o) => o.id === id);
+  }
+  forDevice(deviceId?: string): Operation[] {
+    return deviceId === undefined ? [...this.ops] : this.ops.filter((o) => o.deviceId === deviceId);
+  }
+  pendingFor(devices: readonly string[]): Operation[] {
+    return this.ops.filter((o) => o.status === 'PENDING' && devices.includes(o.deviceId));
+  }
 
   /** the oldest operation of a device with this fragment in this status */
   oldest(deviceId: string, fragment: string, status: OperationStatus): Operation | undefined {
@@ -112,7 +164,9 @@ export class OperationStore {
 
   /** every operation of these devices in this status, with this fragment if one is given */
   inStatus(devices: readonly string[], status: OperationStatus, fragment?: string): Operation[] {
-    return this.ops.filter((o) => devices.includes(o.deviceId) && o.status === status && (fragment === undefined || o.fragment === fragment));
+    return this.ops.filter(
+      (o) => devices.includes(o.deviceId) && o.status === status && (fragment === undefined || o.fragment === fragment),
+    );
   }
 
   move(op: Operation, status: OperationStatus, by: string, extra: { reason?: string; result?: string[] } = {}): void {
@@ -125,7 +179,11 @@ export class OperationStore {
   /** the operation as JSON, as custom response templates and the API see it */
   json(op: Operation, device: { id: string; externalId: string }): Record<string, unknown> {
     return {
-      id: op.id, deviceId: device.id, status: op.status, creationTime: op.created, [op.fragment]: op.value,
+      id: op.id,
+      deviceId: device.id,
+      status: op.status,
+      creationTime: op.created,
+      [op.fragment]: op.value,
       ...(op.failureReason !== undefined ? { failureReason: op.failureReason } : {}),
       externalSource: { externalId: device.externalId, type: 'c8y_Serial' },
     };

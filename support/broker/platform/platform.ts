@@ -8,11 +8,22 @@ import { finding } from '../../rules.ts';
 import { Collections } from './collections.ts';
 import { LineEffects, LineRefused } from './effects.ts';
 import { Inventory, type Device } from './inventory.ts';
-import { OperationStore, PlatformError, resolveOperation, type Operation, type OperationRequest } from './operations.ts';
+import {
+  OperationStore,
+  PlatformError,
+  resolveOperation,
+  type Operation,
+  type OperationRequest,
+} from './operations.ts';
 import { Registrations } from './registrations.ts';
 
 /** where a line came from: the connection, the nth PUBLISH on it, the line within the payload */
-export interface Cause { conn: string; publish?: number; line: number; topic: string }
+export interface Cause {
+  conn: string;
+  publish?: number;
+  line: number;
+  topic: string;
+}
 
 export class Platform {
   readonly inventory = new Inventory();
@@ -25,26 +36,41 @@ export class Platform {
     this.registrations = new Registrations(this);
     broker.onUpstream((m) => this.handle(m));
     broker.onSubscribe((deviceId, topics) => {
-      if (broker.options.pushPendingOnSubscribe && topics.includes('s/ds')) void this.resendPending(deviceId, 'subscribe');
+      if (broker.options.pushPendingOnSubscribe && topics.includes('s/ds'))
+        void this.resendPending(deviceId, 'subscribe');
     });
   }
 
-  get record() { return this.broker.record; }
+  get record() {
+    return this.broker.record;
+  }
 
   note(change: string, deviceId: string, cause: Cause | undefined, fields: Record<string, unknown>): void {
-    this.record.add('platform', { change, deviceId, rootId: this.inventory.rootOf(deviceId), ...fields, ...(cause ? { cause } : {}) });
+    this.record.add('platform', {
+      change,
+      deviceId,
+      rootId: this.inventory.rootOf(deviceId),
+      ...fields,
+      ...(cause ? { cause } : {}),
+    });
   }
 
   // ---- upstream ------------------------------------------------------------------------------
 
   handle(m: UpstreamMessage): void {
     switch (m.route.kind) {
-      case 'static': return this.eachLine(m, (line, cause) => this.staticLine(m, line, cause));
-      case 'custom': return this.eachLine(m, (line, cause) => this.collections.dataLine(m, line, cause));
-      case 'template-collection': return this.collections.define(m);
-      case 'bootstrap': return this.registrations.poll(m);
-      case 'jwt': return this.registrations.token(m);
-      case 'json': return; // recorded by the broker with its warning; not emulated
+      case 'static':
+        return this.eachLine(m, (line, cause) => this.staticLine(m, line, cause));
+      case 'custom':
+        return this.eachLine(m, (line, cause) => this.collections.dataLine(m, line, cause));
+      case 'template-collection':
+        return this.collections.define(m);
+      case 'bootstrap':
+        return this.registrations.poll(m);
+      case 'jwt':
+        return this.registrations.token(m);
+      case 'json':
+        return; // recorded by the broker with its warning; not emulated
     }
   }
 
@@ -56,7 +82,11 @@ export class Platform {
         this.escapingFindings(m, line, cause);
         const malformed = line.findings.filter((f) => f.malformed);
         if (malformed.length > 0) {
-          throw new LineRefused(42, `escaping.${malformed[0]!.code}`, malformed.map((f) => `${f.message} (at character ${f.offset - line.offset + 1})`).join('; '));
+          throw new LineRefused(
+            42,
+            `escaping.${malformed[0]!.code}`,
+            malformed.map((f) => `${f.message} (at character ${f.offset - line.offset + 1})`).join('; '),
+          );
         }
         read(line, cause);
       } catch (err) {
@@ -70,19 +100,40 @@ export class Platform {
   private escapingFindings(m: UpstreamMessage, line: ParsedLine, cause: Cause): void {
     if (!this.broker.options.strictEscaping) return;
     const byRule = new Map<string, Finding[]>();
-    for (const f of line.findings.filter((x) => !x.malformed)) byRule.set(`escaping.${f.code}`, [...(byRule.get(`escaping.${f.code}`) ?? []), f]);
+    for (const f of line.findings.filter((x) => !x.malformed))
+      byRule.set(`escaping.${f.code}`, [...(byRule.get(`escaping.${f.code}`) ?? []), f]);
     for (const [rule, fs] of byRule) {
-      this.record.add('decision', { decision: 'smartrest-finding', deviceId: m.deviceId, conn: m.conn, cause, text: line.text,
-        findings: fs.map(describeFinding), reason: fs[0]!.message, ...finding(rule, this.broker.options.strict) });
+      this.record.add('decision', {
+        decision: 'smartrest-finding',
+        deviceId: m.deviceId,
+        conn: m.conn,
+        cause,
+        text: line.text,
+        findings: fs.map(describeFinding),
+        reason: fs[0]!.message,
+        ...finding(rule, this.broker.options.strict),
+      });
     }
   }
 
   /** answer a refused line on s/e (when the device subscribed to it) and record why, under its rule */
   refuse(m: UpstreamMessage, cause: Cause, err: LineRefused, templateId: string, lineText: string): void {
     const answer = writeLine([err.code, /^[\w-]+$/.test(templateId) ? templateId : '', err.message]);
-    this.record.add('decision', { decision: 'smartrest-error', deviceId: m.deviceId, conn: m.conn, code: err.code, templateId,
-      reason: err.message, line: lineText, answer, cause, ...finding(err.rule, this.broker.options.strict) });
-    this.broker.send(m.deviceId, 's/e', answer, { quiet: true }).catch(() => { /* the device went away */ });
+    this.record.add('decision', {
+      decision: 'smartrest-error',
+      deviceId: m.deviceId,
+      conn: m.conn,
+      code: err.code,
+      templateId,
+      reason: err.message,
+      line: lineText,
+      answer,
+      cause,
+      ...finding(err.rule, this.broker.options.strict),
+    });
+    this.broker.send(m.deviceId, 's/e', answer, { quiet: true }).catch(() => {
+      /* the device went away */
+    });
   }
 
   private staticLine(m: UpstreamMessage, line: ParsedLine, cause: Cause): void {
@@ -97,14 +148,27 @@ export class Platform {
    * The device a line acts on: the root, or a child named by the topic. The root is made by its
    * first data, a first-level child by the first data on its topic (a 100 names either).
    */
-  target(root: string, path: readonly string[], cause: Cause, creates?: { name?: string; type: string }): { device: Device; justCreated: boolean } {
+  target(
+    root: string,
+    path: readonly string[],
+    cause: Cause,
+    creates?: { name?: string; type: string },
+  ): { device: Device; justCreated: boolean } {
     let justCreated = false;
     let device = this.inventory.get(root);
     if (!device) {
       const named = creates && path.length === 0;
-      device = this.inventory.create(root, (named && creates.name) || `MQTT Device ${root}`, named ? creates.type : 'c8y_MQTTDevice');
+      device = this.inventory.create(
+        root,
+        (named && creates.name) || `MQTT Device ${root}`,
+        named ? creates.type : 'c8y_MQTTDevice',
+      );
       this.broker.registerDevice(root);
-      this.note('device-created', root, cause, { name: device.name, type: device.type, by: named ? 'template 100' : 'first data' });
+      this.note('device-created', root, cause, {
+        name: device.name,
+        type: device.type,
+        by: named ? 'template 100' : 'first data',
+      });
       justCreated = !!named;
     }
     for (let level = 0; level < path.length; level++) {
@@ -112,15 +176,34 @@ export class Platform {
       const child = this.inventory.get(id);
       if (child) {
         if (child.parent !== device.externalId) {
-          throw new LineRefused(41, 'hierarchy.unknown-child', `'${id}' is not a child of '${device.externalId}'${child.parent ? ` (its parent is '${child.parent}')` : ''}`);
+          throw new LineRefused(
+            41,
+            'hierarchy.unknown-child',
+            `'${id}' is not a child of '${device.externalId}'${child.parent ? ` (its parent is '${child.parent}')` : ''}`,
+          );
         }
         device = child;
         continue;
       }
-      if (level > 0) throw new LineRefused(41, 'hierarchy.unknown-child', `unknown child '${id}' below '${device.externalId}': create it with 101 on the parent's topic first`);
+      if (level > 0)
+        throw new LineRefused(
+          41,
+          'hierarchy.unknown-child',
+          `unknown child '${id}' below '${device.externalId}': create it with 101 on the parent's topic first`,
+        );
       const named = creates && path.length === 1;
-      device = this.inventory.create(id, named ? creates.name ?? `MQTT Device ${id}` : id, named ? creates.type : 'c8y_MQTTChildDevice', device.externalId);
-      this.note('child-created', id, cause, { parent: device.parent, name: device.name, type: device.type, by: named ? 'template 100' : 'first data on its topic' });
+      device = this.inventory.create(
+        id,
+        named ? (creates.name ?? `MQTT Device ${id}`) : id,
+        named ? creates.type : 'c8y_MQTTChildDevice',
+        device.externalId,
+      );
+      this.note('child-created', id, cause, {
+        parent: device.parent,
+        name: device.name,
+        type: device.type,
+        by: named ? 'template 100' : 'first data on its topic',
+      });
       justCreated = !!named;
     }
     return { device, justCreated };
@@ -135,12 +218,17 @@ export class Platform {
 
   /** Create an operation for a device or any child and send it to the root device (s/ds, and s/dc for custom templates). */
   async createOperation(req: OperationRequest): Promise<Operation> {
-    if (typeof req.device !== 'string' || req.device.length === 0) throw new PlatformError(400, '"device" must be the external id of a device');
+    if (typeof req.device !== 'string' || req.device.length === 0)
+      throw new PlatformError(400, '"device" must be the external id of a device');
     if (!this.inventory.has(req.device)) throw new PlatformError(404, `no device with external id '${req.device}'`);
     const op = this.operations.create(req.device, resolveOperation(req));
     const line = this.downstreamLine(op);
-    this.note('operation-created', op.deviceId, undefined, { operationId: op.id, fragment: op.fragment, value: op.value,
-      ...(op.templateId !== undefined ? { templateId: op.templateId, params: op.params, line } : {}) });
+    this.note('operation-created', op.deviceId, undefined, {
+      operationId: op.id,
+      fragment: op.fragment,
+      value: op.value,
+      ...(op.templateId !== undefined ? { templateId: op.templateId, params: op.params, line } : {}),
+    });
     await this.deliver(op);
     return op;
   }
@@ -155,12 +243,22 @@ export class Platform {
     const line = this.downstreamLine(op);
     if (line !== undefined) {
       const res = await this.broker.send(root, 's/ds', line);
-      this.note('operation-delivery', op.deviceId, undefined, { operationId: op.id, via: root, topic: 's/ds', delivery: res.status, ...(res.qos !== undefined ? { qos: res.qos } : {}) });
+      this.note('operation-delivery', op.deviceId, undefined, {
+        operationId: op.id,
+        via: root,
+        topic: 's/ds',
+        delivery: res.status,
+        ...(res.qos !== undefined ? { qos: res.qos } : {}),
+      });
     }
     const custom = await this.collections.deliver(op, root);
     if (line === undefined && custom === 0) {
-      this.note('operation-delivery', op.deviceId, undefined, { operationId: op.id, via: root, delivery: 'no-template',
-        reason: `no static template carries ${op.fragment} and no response template of a collection the device subscribed to matched it` });
+      this.note('operation-delivery', op.deviceId, undefined, {
+        operationId: op.id,
+        via: root,
+        delivery: 'no-template',
+        reason: `no static template carries ${op.fragment} and no response template of a collection the device subscribed to matched it`,
+      });
     }
   }
 
@@ -175,8 +273,12 @@ export class Platform {
   view(id: string): Record<string, unknown> | undefined {
     const d = this.inventory.get(id);
     if (!d) return undefined;
-    return { ...d, activeAlarms: Object.values(d.alarms), alarms: undefined,
-      operations: this.operations.forDevice(id).map((o) => ({ id: o.id, fragment: o.fragment, status: o.status })) };
+    return {
+      ...d,
+      activeAlarms: Object.values(d.alarms),
+      alarms: undefined,
+      operations: this.operations.forDevice(id).map((o) => ({ id: o.id, fragment: o.fragment, status: o.status })),
+    };
   }
 }
 

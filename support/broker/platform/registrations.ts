@@ -11,7 +11,14 @@ import type { Cause, Platform } from './platform.ts';
 
 export type RegistrationStatus = 'WAITING_FOR_CONNECTION' | 'PENDING_ACCEPTANCE' | 'ACCEPTED' | 'CREDENTIALS_ISSUED';
 
-export interface Registration { deviceId: string; status: RegistrationStatus; polls: number; tenant?: string; user?: string; issued?: string }
+export interface Registration {
+  deviceId: string;
+  status: RegistrationStatus;
+  polls: number;
+  tenant?: string;
+  user?: string;
+  issued?: string;
+}
 
 const TOKEN_LIFETIME_S = 3600;
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -22,8 +29,12 @@ export class Registrations {
 
   constructor(private readonly platform: Platform) {}
 
-  list(): Registration[] { return [...this.byDevice.values()].map((r) => ({ ...r })); }
-  get(deviceId: string): Registration | undefined { return this.byDevice.get(deviceId); }
+  list(): Registration[] {
+    return [...this.byDevice.values()].map((r) => ({ ...r }));
+  }
+  get(deviceId: string): Registration | undefined {
+    return this.byDevice.get(deviceId);
+  }
 
   /** register a device identifier ahead of its first poll (as an operator does in Device registration) */
   register(deviceId: string): Registration {
@@ -45,9 +56,13 @@ export class Registrations {
     const cause: Cause = { conn: m.conn, publish: m.publishIndex, line: 0, topic: m.topic };
     const r = this.register(m.deviceId);
     r.polls++;
-    if (r.status === 'WAITING_FOR_CONNECTION') r.status = this.platform.broker.options.autoAcceptRegistrations ? 'ACCEPTED' : 'PENDING_ACCEPTANCE';
+    if (r.status === 'WAITING_FOR_CONNECTION')
+      r.status = this.platform.broker.options.autoAcceptRegistrations ? 'ACCEPTED' : 'PENDING_ACCEPTANCE';
     if (r.status === 'PENDING_ACCEPTANCE') {
-      this.platform.note('registration-pending', m.deviceId, cause, { polls: r.polls, reason: 'nothing is answered until the registration is accepted' });
+      this.platform.note('registration-pending', m.deviceId, cause, {
+        polls: r.polls,
+        reason: 'nothing is answered until the registration is accepted',
+      });
       return;
     }
     // an accepted device gets credentials on each poll until it logs in with them
@@ -64,13 +79,24 @@ export class Registrations {
   token(m: UpstreamMessage): void {
     const cause: Cause = { conn: m.conn, publish: m.publishIndex, line: 0, topic: m.topic };
     if (m.auth !== 'certificate') {
-      this.platform.refuse(m, cause, new LineRefused(41, 'jwt.password-device',
-        'Cannot publish token for device that do not use certificate authentication'), '', '');
+      this.platform.refuse(
+        m,
+        cause,
+        new LineRefused(
+          41,
+          'jwt.password-device',
+          'Cannot publish token for device that do not use certificate authentication',
+        ),
+        '',
+        '',
+      );
       return;
     }
     const now = Math.floor(Date.now() / 1000);
     const token = this.sign({ sub: `device_${m.deviceId}`, ten: m.tenant, iat: now, exp: now + TOKEN_LIFETIME_S });
-    this.platform.note('token-issued', m.deviceId, cause, { expires: new Date((now + TOKEN_LIFETIME_S) * 1000).toISOString() });
+    this.platform.note('token-issued', m.deviceId, cause, {
+      expires: new Date((now + TOKEN_LIFETIME_S) * 1000).toISOString(),
+    });
     void this.platform.broker.send(m.deviceId, 's/dat', writeLine([71, token]), { quiet: true });
   }
 

@@ -8,21 +8,32 @@ const has = (f: unknown, key: string) => f !== null && typeof f === 'object' && 
 const ps = (...names: string[]): DownParam[] => names.map((name) => ({ name }));
 
 /** 527: $FW name,version,url,isPatch,dependency  $SW (name,version,url,action)…  $CONF (url,type)… */
-const PROFILE_SECTIONS = { $FW: ['name', 'version', 'url', 'isPatch', 'dependency'], $SW: ['name', 'version', 'url', 'action'], $CONF: ['url', 'type'] } as const;
+const PROFILE_SECTIONS = {
+  $FW: ['name', 'version', 'url', 'isPatch', 'dependency'],
+  $SW: ['name', 'version', 'url', 'action'],
+  $CONF: ['url', 'type'],
+} as const;
 
 function profileSections(params: readonly string[]): Record<string, string[]> | string {
   const out: Record<string, string[]> = {};
   let current: string | undefined;
   for (const p of params) {
-    if (p in PROFILE_SECTIONS) { if (out[p]) return `${p} appears twice`; current = p; out[p] = []; continue; }
+    if (p in PROFILE_SECTIONS) {
+      if (out[p]) return `${p} appears twice`;
+      current = p;
+      out[p] = [];
+      continue;
+    }
     if (!current) return `the parameters must start with $FW, $SW or $CONF, not '${p}'`;
     out[current]!.push(p);
   }
   return out;
 }
 
-const zip = (keys: readonly string[], values: readonly string[]) => Object.fromEntries(keys.map((k, i) => [k, values[i] ?? '']));
-const chunks = (values: readonly string[], size: number) => Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, i * size + size));
+const zip = (keys: readonly string[], values: readonly string[]) =>
+  Object.fromEntries(keys.map((k, i) => [k, values[i] ?? '']));
+const chunks = (values: readonly string[], size: number) =>
+  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, i * size + size));
 
 const deviceProfile: NonNullable<DownstreamTemplate['shape']> = {
   check(params) {
@@ -31,7 +42,8 @@ const deviceProfile: NonNullable<DownstreamTemplate['shape']> = {
     for (const [section, keys] of Object.entries(PROFILE_SECTIONS)) {
       const n = s[section]?.length ?? 0;
       const ok = section === '$FW' ? n === 0 || n === keys.length : n % keys.length === 0;
-      if (!ok) return `${section} takes ${section === '$FW' ? '' : 'groups of '}${keys.length} values (${keys.join(', ')}); got ${n}`;
+      if (!ok)
+        return `${section} takes ${section === '$FW' ? '' : 'groups of '}${keys.length} values (${keys.join(', ')}); got ${n}`;
     }
     return undefined;
   },
@@ -45,12 +57,20 @@ const deviceProfile: NonNullable<DownstreamTemplate['shape']> = {
   },
   fromJson(f) {
     if (f === null || typeof f !== 'object') return undefined;
-    const p = f as { firmware?: Record<string, unknown>; software?: Record<string, unknown>[]; configuration?: Record<string, unknown>[] };
-    const text = (o: Record<string, unknown> | undefined, k: string) => (o?.[k] === undefined || o[k] === null ? '' : String(o[k]));
+    const p = f as {
+      firmware?: Record<string, unknown>;
+      software?: Record<string, unknown>[];
+      configuration?: Record<string, unknown>[];
+    };
+    const text = (o: Record<string, unknown> | undefined, k: string) =>
+      o?.[k] === undefined || o[k] === null ? '' : String(o[k]);
     return [
-      '$FW', ...(p.firmware ? PROFILE_SECTIONS.$FW.map((k) => text(p.firmware, k)) : []),
-      '$SW', ...(p.software ?? []).flatMap((x) => PROFILE_SECTIONS.$SW.map((k) => text(x, k))),
-      '$CONF', ...(p.configuration ?? []).flatMap((x) => PROFILE_SECTIONS.$CONF.map((k) => text(x, k))),
+      '$FW',
+      ...(p.firmware ? PROFILE_SECTIONS.$FW.map((k) => text(p.firmware, k)) : []),
+      '$SW',
+      ...(p.software ?? []).flatMap((x) => PROFILE_SECTIONS.$SW.map((k) => text(x, k))),
+      '$CONF',
+      ...(p.configuration ?? []).flatMap((x) => PROFILE_SECTIONS.$CONF.map((k) => text(x, k))),
     ];
   },
 };
@@ -68,22 +88,63 @@ export const DOWNSTREAM_TEMPLATES: readonly DownstreamTemplate[] = [
   { id: 519, name: 'relay array', fragment: 'c8y_RelayArray', params: [], repeat: ps('state') },
   { id: 520, name: 'upload configuration', fragment: 'c8y_UploadConfigFile', params: [] },
   { id: 521, name: 'download configuration', fragment: 'c8y_DownloadConfigFile', params: ps('url') },
-  { id: 522, name: 'log file request', fragment: 'c8y_LogfileRequest', params: ps('logFile', 'dateFrom', 'dateTo', 'searchText', 'maximumLines') },
-  { id: 523, name: 'communication mode', fragment: 'c8y_CommunicationMode', params: ps('mode') },
-  { id: 524, name: 'download configuration (typed)', fragment: 'c8y_DownloadConfigFile', params: ps('url', 'type'), prefersJson: (f) => has(f, 'type') },
   {
-    id: 525, name: 'firmware patch', fragment: 'c8y_Firmware', params: ps('name', 'version', 'url', 'dependency'),
+    id: 522,
+    name: 'log file request',
+    fragment: 'c8y_LogfileRequest',
+    params: ps('logFile', 'dateFrom', 'dateTo', 'searchText', 'maximumLines'),
+  },
+  { id: 523, name: 'communication mode', fragment: 'c8y_CommunicationMode', params: ps('mode') },
+  {
+    id: 524,
+    name: 'download configuration (typed)',
+    fragment: 'c8y_DownloadConfigFile',
+    params: ps('url', 'type'),
+    prefersJson: (f) => has(f, 'type'),
+  },
+  {
+    id: 525,
+    name: 'firmware patch',
+    fragment: 'c8y_Firmware',
+    params: ps('name', 'version', 'url', 'dependency'),
     prefersJson: (f) => has(f, 'dependency') || (f as { isPatch?: unknown }).isPatch === true,
   },
-  { id: 526, name: 'upload configuration (typed)', fragment: 'c8y_UploadConfigFile', params: ps('type'), prefersJson: (f) => has(f, 'type') },
-  { id: 527, name: 'device profile', fragment: 'c8y_DeviceProfile', params: [], shape: deviceProfile },
-  { id: 528, name: 'software update', fragment: 'c8y_SoftwareUpdate', params: [], repeat: ps('name', 'version', 'url', 'action') },
   {
-    id: 529, name: 'advanced software update', fragment: 'c8y_SoftwareUpdate', params: [], repeat: ps('name', 'version', 'softwareType', 'url', 'action'),
+    id: 526,
+    name: 'upload configuration (typed)',
+    fragment: 'c8y_UploadConfigFile',
+    params: ps('type'),
+    prefersJson: (f) => has(f, 'type'),
+  },
+  { id: 527, name: 'device profile', fragment: 'c8y_DeviceProfile', params: [], shape: deviceProfile },
+  {
+    id: 528,
+    name: 'software update',
+    fragment: 'c8y_SoftwareUpdate',
+    params: [],
+    repeat: ps('name', 'version', 'url', 'action'),
+  },
+  {
+    id: 529,
+    name: 'advanced software update',
+    fragment: 'c8y_SoftwareUpdate',
+    params: [],
+    repeat: ps('name', 'version', 'softwareType', 'url', 'action'),
     prefersJson: (f) => Array.isArray(f) && f.some((x) => has(x, 'softwareType')),
   },
-  { id: 530, name: 'remote access connect', fragment: 'c8y_RemoteAccessConnect', params: ps('hostname', 'port', 'connectionKey') },
-  { id: 532, name: 'parameter update', fragment: 'c8y_ParameterUpdate', params: [], repeat: ps('path', 'type', 'value') },
+  {
+    id: 530,
+    name: 'remote access connect',
+    fragment: 'c8y_RemoteAccessConnect',
+    params: ps('hostname', 'port', 'connectionKey'),
+  },
+  {
+    id: 532,
+    name: 'parameter update',
+    fragment: 'c8y_ParameterUpdate',
+    params: [],
+    repeat: ps('path', 'type', 'value'),
+  },
   { id: 601, name: 'platform version (answer to 600)', params: ps('version') },
   { id: 603, name: 'supported templates (answer to 602)', params: [], repeat: ps('id') },
 ];

@@ -13,7 +13,14 @@ export interface ParamSpec {
   values?: readonly string[];
 }
 
-export interface Measurement { fragment: string; series: string; value: number; unit?: string; time: string; type?: string }
+export interface Measurement {
+  fragment: string;
+  series: string;
+  value: number;
+  unit?: string;
+  time: string;
+  type?: string;
+}
 
 /** the line read against its template: fixed parameters by name, then repeated groups */
 export interface ReadLine {
@@ -62,7 +69,11 @@ export interface PlatformEffects {
   platformVersion(): string;
   supportedTemplates(): readonly number[];
   resendPending(): void;
-  setOperationStatus(which: OperationSelector, to: OperationStatus, extra?: { reason?: string; result?: string[] }): void;
+  setOperationStatus(
+    which: OperationSelector,
+    to: OperationStatus,
+    extra?: { reason?: string; result?: string[] },
+  ): void;
   /** refuse the line: answered on s/e with the code, recorded under the rule */
   refuse(code: 41 | 45, rule: string, text: string): never;
 }
@@ -82,7 +93,11 @@ export interface UpstreamTemplate {
 }
 
 /** a downstream parameter: its name in the operation's JSON fragment */
-export interface DownParam { name: string; values?: readonly string[]; kind?: 'boolean' | 'integer' }
+export interface DownParam {
+  name: string;
+  values?: readonly string[];
+  kind?: 'boolean' | 'integer';
+}
 
 export interface DownstreamTemplate {
   id: number;
