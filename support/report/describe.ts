@@ -3,6 +3,7 @@
 import type { RecordEvent } from '../record/events.ts';
 import { parsePayload } from '../smartrest/codec.ts';
 import { templateName } from '../smartrest/catalogue/index.ts';
+import { ruleOf } from '../rules.ts';
 
 export type Lane = 'device' | 'broker' | 'platform' | 'harness';
 
@@ -45,7 +46,13 @@ export function readable(e: RecordEvent): Readable {
     return r;
   }
   if (e.kind === 'decision') {
-    return { ...base, lane: 'broker', arrow: '·', what: `decided ${e.decision}`, client: e.clientId as string | undefined, topic: e.topic as string | undefined, detail: e.reason as string | undefined, finding: FINDING_DECISIONS.test(String(e.decision)) };
+    // the rule and severity of a finding (format 2 writes them; format 1 records get them from the decision)
+    const rule = ruleOf(e);
+    const finding = rule ? rule.severity !== 'info' : FINDING_DECISIONS.test(String(e.decision));
+    return {
+      ...base, lane: 'broker', arrow: '·', what: `decided ${e.decision}${rule ? ` [${rule.severity}: ${rule.rule}]` : ''}`,
+      client: e.clientId as string | undefined, topic: e.topic as string | undefined, detail: e.reason as string | undefined, finding,
+    };
   }
   if (e.kind === 'platform') {
     const fields = Object.entries(e).filter(([k]) => !['seq', 't', 'wall', 'kind', 'change', 'deviceId', 'rootId', 'cause', 'causeSeq'].includes(k));
