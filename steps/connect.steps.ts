@@ -1,27 +1,25 @@
 // Login, ClientId and takeover.
 import { Then, When } from '@cucumber/cucumber';
 import type { Transport } from '../support/broker/options.ts';
-import { checkConnack } from '../support/checks/connect.ts';
-import { clientIdWellFormed, connectClean, lastConnack } from '../support/checks/conformance.ts';
-import { eventually } from '../support/checks/eventually.ts';
-import { failure } from '../support/checks/excerpt.ts';
-import { ctx } from '../support/steps-context.ts';
+import { clientIdWellFormed, connackOn, lastConnack, takenOver } from '../support/checks/connect.ts';
+import { knowsDevice } from '../support/checks/platform-data.ts';
+import { cleanAsConfigured } from '../support/checks/sessions.ts';
+import { judge } from '../support/steps-context.ts';
 import { LAB_LOGIN } from '../support/lab.ts';
 import type { HilWorld } from '../support/world.ts';
 
-Then('the broker answers the device CONNACK {int}', async function (this: HilWorld, code: number) {
-  await eventually(() => lastConnack(ctx(this), code), 3000);
+Then('the broker answers the device CONNACK {int}', function (this: HilWorld, code: number) {
+  return judge(this, (c) => lastConnack(c, code), { within: 3000 });
 });
 
-Then('the device\'s ClientId is well-formed', function (this: HilWorld) { clientIdWellFormed(ctx(this)); });
+Then('the device\'s ClientId is well-formed', function (this: HilWorld) { return judge(this, clientIdWellFormed); });
 
-Then('the device\'s CONNECT has clean session {int}', function (this: HilWorld, clean: number) { connectClean(ctx(this), clean === 1); });
+Then('the device\'s CONNECT has clean session {int}', function (this: HilWorld, clean: number) {
+  return judge(this, (c) => cleanAsConfigured(c, clean === 1));
+});
 
-Then('the platform knows the device as {string}', async function (this: HilWorld, id: string) {
-  const want = this.expand(id);
-  await eventually(() => {
-    if (!this.lab.platform.inventory.has(want)) throw failure(`a device '${want}' on the platform`, this.lab.record.select({ kind: 'platform' }), this.lab.recordPath);
-  }, 3000);
+Then('the platform knows the device as {string}', function (this: HilWorld, id: string) {
+  return judge(this, (c) => knowsDevice(c, this.expand(id)), { within: 3000 });
 });
 
 When('a second client connects over {transport} as {string}', async function (this: HilWorld, transport: Transport, clientId: string) {
@@ -29,14 +27,7 @@ When('a second client connects over {transport} as {string}', async function (th
 });
 
 Then('the second client gets CONNACK {int}', function (this: HilWorld, code: number) {
-  checkConnack(this.lab.record.events(), this.lastConnect!.conn!, code, this.lab.recordPath);
+  return judge(this, (c) => connackOn(c, this.lastConnect!.conn!, code));
 });
 
-Then('the broker closes the device\'s connection as a takeover', async function (this: HilWorld) {
-  await eventually(() => {
-    const t = this.lab.record.select({ decision: 'takeover', deviceId: this.device.id });
-    if (t.length !== 1) throw failure(`one takeover of device '${this.device.id}'`, this.lab.record.select({ kind: 'decision' }), this.lab.recordPath);
-    const closed = this.lab.record.select({ kind: 'connection', action: 'close', conn: t[0]!.previousConn as string });
-    if (closed.length !== 1) throw failure(`the older connection ${t[0]!.previousConn} closed`, t, this.lab.recordPath);
-  }, 3000);
-});
+Then('the broker closes the device\'s connection as a takeover', function (this: HilWorld) { return judge(this, takenOver, { within: 3000 }); });

@@ -24,9 +24,15 @@ Given('the device logs in as {string} with password {string}', function (this: H
   this.settings.password = password;
 });
 
-Given('the device uses {qos}', function (this: HilWorld, qos: 0 | 1 | 2) { this.settings.qos = qos; });
+Given('the device uses {qos}', function (this: HilWorld, qos: 0 | 1 | 2) {
+  this.settings.qos = qos;
+  this.expected.qos = qos;
+});
 
-Given('the device uses clean session {int}', function (this: HilWorld, clean: number) { this.settings.clean = clean === 1; });
+Given('the device uses clean session {int}', function (this: HilWorld, clean: number) {
+  this.settings.clean = clean === 1;
+  this.expected.clean = clean === 1;
+});
 
 When('the device connects', async function (this: HilWorld) {
   await this.device.configure(this.settings);
@@ -75,7 +81,7 @@ When('the device sends an event {word} with text {json}', async function (this: 
 });
 
 When('the broker loses the device\'s next {word}', function (this: HilWorld, packet: string) {
-  this.lab.broker.loseNext(this.device.id, packet.toLowerCase() as 'pubrec');
+  this.lab.loseNext(this.device.id, packet);
 });
 
 Given('the device runs in a browser', async function (this: HilWorld) {

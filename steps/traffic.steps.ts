@@ -1,70 +1,60 @@
-// What the device put on the wire: QoS, sessions, registration, escaping, topics, last will.
+// What the device put on the wire: QoS, registration, escaping, topics, last will; and the
+// platform's own promises about it (retain, SUBACK 0x80, s/e).
 import { Then, When } from '@cucumber/cucumber';
 import type { Transport } from '../support/broker/options.ts';
-import { downstreamQos, neverRefused, noLastWill, noSubscribeSince, publishedOn, publishQos, registeredBeforeSubscribing, seedEscaping, subscribedWithQos } from '../support/checks/conformance.ts';
-import { eventually, throughout } from '../support/checks/eventually.ts';
-import { failure } from '../support/checks/excerpt.ts';
-import { ctx } from '../support/steps-context.ts';
+import { noLastWill } from '../support/checks/connect.ts';
+import { linesOn } from '../support/checks/hierarchy.ts';
+import { retainIgnored } from '../support/checks/platform-data.ts';
+import { downstreamQos, publishQos, subscribedWithQos } from '../support/checks/qos.ts';
+import { answeredOnSe, seedEscaping } from '../support/checks/smartrest.ts';
+import { noSubscriptionRefused, refusedAndOpen, registeredBeforeSubscribing } from '../support/checks/topics.ts';
+import { judge } from '../support/steps-context.ts';
 import { LAB_LOGIN } from '../support/lab.ts';
 import type { HilWorld } from '../support/world.ts';
 
-Then('every PUBLISH from the device has {qos}', function (this: HilWorld, qos: number) { publishQos(ctx(this), qos); });
+const helperLogin = { username: `${LAB_LOGIN.tenant}/${LAB_LOGIN.user}`, password: LAB_LOGIN.password };
 
-Then('the device subscribed to {string} with {qos}', function (this: HilWorld, topic: string, qos: number) { subscribedWithQos(ctx(this), topic, qos); });
+Then('every PUBLISH from the device has {qos}', function (this: HilWorld, qos: number) { return judge(this, (c) => publishQos(c, qos)); });
 
-Then('the broker delivered the operation on {string} at {qos} with its full handshake', async function (this: HilWorld, topic: string, qos: number) {
-  await eventually(() => downstreamQos(ctx(this), topic, qos), 3000);
+Then('the device subscribed to {string} with {qos}', function (this: HilWorld, topic: string, qos: number) {
+  return judge(this, (c) => subscribedWithQos(c, topic, qos));
 });
 
-Then('the device registered with 100 before it subscribed to s\\/ds', function (this: HilWorld) { registeredBeforeSubscribing(ctx(this)); });
-
-Then('the broker never refused a subscription from the device', function (this: HilWorld) { neverRefused(ctx(this), 'subscription-refused'); });
-
-Then('the device sent no SUBSCRIBE after getting its link back', function (this: HilWorld) { noSubscribeSince(ctx(this), this.reconnectedAt); });
-
-Then('every SmartREST line the device sent follows the seed\'s escaping', function (this: HilWorld) { seedEscaping(ctx(this)); });
-
-Then('the device sent lines matching {string} on {string}', async function (this: HilWorld, pattern: string, topic: string) {
-  await eventually(() => publishedOn(ctx(this), new RegExp(this.expand(pattern)), this.expand(topic)), 3000);
+Then('the broker delivered the operation on {string} at {qos} with its full handshake', function (this: HilWorld, topic: string, qos: number) {
+  return judge(this, (c) => downstreamQos(c, topic, qos), { within: 3000 });
 });
 
-Then('the device\'s CONNECT carries no last will', function (this: HilWorld) { noLastWill(ctx(this)); });
+Then('the device registered with 100 before it subscribed to s\\/ds', function (this: HilWorld) { return judge(this, registeredBeforeSubscribing); });
 
-Then('the broker answers the device on s\\/e with code {int} within {duration}', async function (this: HilWorld, code: number, ms: number) {
-  await eventually(() => {
-    const sent = this.lab.record.select({ kind: 'packet', dir: 'out', type: 'publish', topic: 's/e' });
-    if (!sent.some((e) => String((e.packet as { payload: string }).payload).startsWith(`${code},`))) throw failure(`a line with code ${code} on s/e to the device`, this.lab.record.select({ decision: 'smartrest-error' }), this.lab.recordPath);
-  }, ms);
+Then('the broker never refused a subscription from the device', function (this: HilWorld) { return judge(this, noSubscriptionRefused); });
+
+Then('every SmartREST line the device sent follows the seed\'s escaping', function (this: HilWorld) { return judge(this, seedEscaping); });
+
+Then('the device sent lines matching {string} on {string}', function (this: HilWorld, pattern: string, topic: string) {
+  return judge(this, (c) => linesOn(c, new RegExp(this.expand(pattern)), this.expand(topic)), { within: 3000 });
+});
+
+Then('the device\'s CONNECT carries no last will', function (this: HilWorld) { return judge(this, noLastWill); });
+
+Then('the broker answers the device on s\\/e with code {int} within {duration}', function (this: HilWorld, code: number, ms: number) {
+  return judge(this, (c) => answeredOnSe(c, code), { within: ms });
 });
 
 When('a helper client publishes {json} on {string} with the retain flag', async function (this: HilWorld, payload: string, topic: string) {
-  const { client } = await this.lab.connect('mqtt', { clientId: `HELPER-${this.device.id}`, username: `${LAB_LOGIN.tenant}/${LAB_LOGIN.user}`, password: LAB_LOGIN.password });
+  const { client } = await this.lab.connect('mqtt', { clientId: `HELPER-${this.device.id}`, ...helperLogin });
   await client.publishAsync(topic, payload, { qos: 1, retain: true });
 });
 
-Then('the broker stores no retained message', async function (this: HilWorld) {
-  const n = await this.lab.broker.retainedCount();
-  if (n !== 0) throw failure(`no retained message, found ${n}`, this.lab.record.select({ decision: 'retain-ignored' }), this.lab.recordPath);
-});
-
-Then('no packet the broker sent has the retain flag', function (this: HilWorld) {
-  const retained = this.lab.record.select({ kind: 'packet', dir: 'out', type: 'publish', where: (e) => (e.packet as { retain: boolean }).retain });
-  if (retained.length > 0) throw failure('no PUBLISH from the broker with the retain flag', retained, this.lab.recordPath);
+Then('the broker ignored the retain flag: nothing stored, nothing sent with it', function (this: HilWorld) {
+  return judge(this, retainIgnored, { within: 2000 });
 });
 
 When('a helper client over {transport} subscribes to {string}', async function (this: HilWorld, transport: Transport, topic: string) {
-  const { client, conn } = await this.lab.connect(transport, { clientId: `HELPER-SUB-${this.device.id}`, username: `${LAB_LOGIN.tenant}/${LAB_LOGIN.user}`, password: LAB_LOGIN.password });
+  const { client, conn } = await this.lab.connect(transport, { clientId: `HELPER-SUB-${this.device.id}`, ...helperLogin });
   this.lastConnect = { conn };
-  await client.subscribeAsync(topic, { qos: 1 }).catch(() => { /* SUBACK 0x80 is checked from the record */ });
+  await client.subscribeAsync(topic, { qos: 1 }).catch(() => { /* SUBACK 0x80 is judged from the record */ });
 });
 
-Then('the broker refuses it with SUBACK 0x80 and the connection stays open', async function (this: HilWorld) {
-  const conn = this.lastConnect!.conn!;
-  await eventually(() => {
-    const ack = this.lab.record.select({ kind: 'packet', type: 'suback', conn }).at(-1);
-    if (!ack || !(ack.packet as { granted: number[] }).granted.every((g) => g === 128)) throw failure('SUBACK with 0x80', this.lab.record.select({ conn }), this.lab.recordPath);
-  }, 2000);
-  await throughout(() => {
-    if (this.lab.record.select({ kind: 'connection', action: 'close', conn }).length > 0) throw failure(`connection ${conn} to stay open`, this.lab.record.select({ conn }), this.lab.recordPath);
-  }, 300);
+Then('the broker refuses it with SUBACK 0x80 and the connection stays open', function (this: HilWorld) {
+  return judge(this, (c) => refusedAndOpen(c, this.lastConnect!.conn!), { within: 2000, throughout: 300 });
 });

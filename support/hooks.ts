@@ -8,6 +8,24 @@ import { DeviceUnavailable } from './devices/unavailable.ts';
 import { Lab } from './lab.ts';
 import { trafficText } from './report/describe.ts';
 import type { HilWorld } from './world.ts';
+import { audit, formatAudit, type Audit } from './checks/audit.ts';
+import { RULES } from './rules.ts';
+
+/** the audit found violations the scenario's steps did not: the scenario fails with them */
+class AuditFailure extends Error {
+  constructor(a: Audit) {
+    super(`${formatAudit(a)}\n${a.violations.map((v) => v.message).join('\n\n')}`);
+    this.name = 'AuditFailure';
+  }
+}
+
+/** the rules a scenario breaks on purpose: its @expects:<rule> tags (an unknown rule is an error, not a silent pass) */
+function expectedRules(tags: readonly string[]): Set<string> {
+  const rules = tags.filter((t) => t.startsWith('@expects:')).map((t) => t.slice('@expects:'.length));
+  const unknown = rules.filter((r) => !RULES.has(r));
+  if (unknown.length > 0) throw new Error(`@expects names rules that are not in the rulebook: ${unknown.join(', ')} (see README, the rule table)`);
+  return new Set(rules);
+}
 
 const RECORD_DIR = resolve(process.env.C8Y_HIL_RECORDS ?? join('reports', 'records'));
 
@@ -15,6 +33,7 @@ setDefaultTimeout(30_000);
 
 Before(async function (this: HilWorld, { pickle }) {
   this.lab = await Lab.start({ recordDir: RECORD_DIR, name: `${pickle.name}-${pickle.id.slice(0, 8)}` });
+  this.expectedRules = expectedRules(pickle.tags.map((t) => t.name));
   let dut;
   try {
     dut = await deviceUnderTest();
@@ -42,7 +61,7 @@ Before({ tags: '@strict' }, function (this: HilWorld) {
   return 'skipped';
 });
 
-After(async function (this: HilWorld) {
+After(async function (this: HilWorld, { result }) {
   if (!this.lab) return;
   if (this.device) {
     await this.device.disconnect().catch(() => { /* it may not be connected */ });
@@ -54,6 +73,13 @@ After(async function (this: HilWorld) {
   this.attach(`record: ${this.lab.recordPath}`, 'text/plain');
   this.attach(trafficText(events), { mediaType: 'text/plain', fileName: 'traffic.txt' });
   this.attach(readFileSync(this.lab.recordPath, 'utf8'), { mediaType: 'application/x-ndjson', fileName: 'record.jsonl' });
+  if (result?.status === 'SKIPPED' || !this.device) return;
+  // every rule on every record: the audit is attached even when a step failed, and a violation
+  // fails the scenario even when its own steps passed
+  const a = audit({ events, deviceId: this.device.id, recordPath: this.lab.recordPath, strict: this.lab.strict, expect: this.expected }, this.expectedRules);
+  this.attach(formatAudit(a, { all: true }), { mediaType: 'text/plain', fileName: 'audit.txt' });
+  this.attach(JSON.stringify({ deviceId: a.deviceId, rows: a.rows }), { mediaType: 'application/json', fileName: 'audit.json' });
+  if (a.violations.length > 0) throw new AuditFailure(a);
 });
 
 AfterAll(async () => { await stopDeviceUnderTest(); });

@@ -10,9 +10,13 @@ import { connectClient, type ConnectOutcome } from './broker/clients.ts';
 import type { Credential } from './broker/credentials.ts';
 import type { BrokerOptions, Transport } from './broker/options.ts';
 import { Platform } from './broker/platform/platform.ts';
+import type { OperationRequest } from './broker/platform/operations.ts';
+import type { OperationRef } from './checks/operations.ts';
 import { readTemplatesFile } from './cli/templates-file.ts';
 import type { DeviceSettings } from './devices/device.ts';
 import type { ProfileDevice } from './devices/profile-device.ts';
+
+const LOSABLE = ['puback', 'pubrec', 'pubcomp', 'publish', 'subscribe', 'pingreq'] as const;
 
 export const LAB_LOGIN: Credential = { tenant: 't100', user: 'device', password: 's3cret' };
 
@@ -53,6 +57,20 @@ export class Lab {
   get strict(): boolean { return this.broker.options.strict; }
 
   addCredential(c: Credential): void { this.broker.options.credentials.push(c); }
+
+  /** create an operation on the platform; what the steps keep of it is what the record can be asked about */
+  async createOperation(req: OperationRequest): Promise<OperationRef> {
+    const op = await this.platform.createOperation(req);
+    this.record.add('step', { action: 'note', text: `operation ${op.id} (${op.fragment}) created for ${op.deviceId}` });
+    return { id: op.id, fragment: op.fragment, deviceId: op.deviceId };
+  }
+
+  /** make the broker lose the device's next packet of a type (a misspelt type is a clear error, not a silent wait) */
+  loseNext(deviceId: string, type: string): void {
+    const t = type.toLowerCase();
+    if (!LOSABLE.includes(t as (typeof LOSABLE)[number])) throw new Error(`the broker can lose a ${LOSABLE.map((x) => x.toUpperCase()).join(', ')}; not '${type}'`);
+    this.broker.loseNext(deviceId, t as (typeof LOSABLE)[number]);
+  }
 
   /** what the device needs to reach this lab's broker over a transport, with the lab's login */
   deviceSettings(transport: Transport): DeviceSettings {

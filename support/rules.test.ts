@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { finding, ruleOf, RULES } from './rules.ts';
+import { finding, formatOf, ruleOf, RULES } from './rules.ts';
 
 test('SPEC 8: the severities of the findings it lists', () => {
   const expect: Record<string, string> = {
@@ -90,9 +90,13 @@ test('format 2 events carry their rule; format 1 events get it from the decision
     [{ kind: 'decision', decision: 'connection-accepted' }, undefined],
     [{ kind: 'packet', type: 'publish' }, undefined],
   ];
-  for (const [e, id] of v1) assert.equal(ruleOf(e)?.rule, id, JSON.stringify(e));
+  for (const [e, id] of v1) assert.equal(ruleOf(e, 1)?.rule, id, JSON.stringify(e));
+  // in format 2 a decision without a rule is no finding (a client error after a refused login, say)
+  assert.equal(ruleOf({ kind: 'decision', decision: 'client-error' }), undefined);
+  assert.equal(formatOf([{ kind: 'meta', format: 'c8y-hil-record', version: 2 }]), 2);
+  assert.equal(formatOf([{ kind: 'meta', format: 'c8y-hil-record', version: 1 }]), 1);
   assert.equal(
-    ruleOf({ kind: 'decision', decision: 'smartrest-finding', findings: [{ code: 'stray-backslash' }] })!.severity,
+    ruleOf({ kind: 'decision', decision: 'smartrest-finding', findings: [{ code: 'stray-backslash' }] }, 1)!.severity,
     'warning',
   );
 });

@@ -53,6 +53,24 @@ const ALL: Rule[] = [
     'seed: MQTT Clean Session; SPEC 8',
     'Clean session 0 is accepted, but the platform documents clean session 1.',
   ),
+  rule('connect.accepted', 'violation', 'seed: MQTT Authentication, MQTT ClientId',
+    'A device with the lab\'s login and a well-formed ClientId is accepted (CONNACK 0).'),
+  rule('sessions.clean-as-configured', 'violation', 'seed: MQTT Clean Session',
+    'The device connects with the clean session flag it was configured with.'),
+  rule('qos.as-configured', 'violation', 'seed: MQTT Quality of Service',
+    'The device publishes and subscribes at the QoS it was configured with.'),
+  rule('qos.downstream-handshake', 'violation', 'seed: MQTT Quality of Service; MQTT 3.1.1 section 4.3',
+    'The device completes the handshake of every message it receives: PUBACK for QoS 1; PUBREC, then PUBCOMP for QoS 2.'),
+  rule('operations.lifecycle', 'violation', 'SPEC 6 (operation life)',
+    'The device answers an operation with 501, then 503 or 502, for the operation\'s fragment, in order, once each.'),
+  rule('hierarchy.child-data-topic', 'violation', 'seed: Device Hierarchies',
+    'Data for a child goes on s/us/<child>, not on the root\'s topic.'),
+  rule('hierarchy.child-operations', 'violation', 'seed: Device Hierarchies',
+    'The device executes the operations addressed to its children (they arrive on the root\'s s/ds).'),
+  rule('platform.data', 'violation', 'seed: SmartREST Payload; SPEC 6',
+    'What the device reports reaches the platform as sent: devices, children, values, texts and units.'),
+  rule('platform.behaviour', 'info', 'SPEC 3, 4 and 7',
+    'The emulated platform does what Cumulocity does (retain, SUBACK 0x80, takeover, s/e, operation lines): a self-check of the lab.'),
   rule(
     'topics.subscribe-publish-topic',
     'violation',
@@ -218,20 +236,23 @@ const LEGACY_CODES: Readonly<Record<number, string>> = {
   50: 'platform.server-error',
 };
 
-/** the rule and severity of a record event, if it is a finding (any record format version) */
-export function ruleOf(e: {
-  kind?: string;
-  decision?: unknown;
-  rule?: unknown;
-  severity?: unknown;
-  code?: unknown;
-  findings?: unknown;
-}): { rule: string; severity: Severity } | undefined {
-  if (typeof e.rule === 'string' && typeof e.severity === 'string')
-    return { rule: e.rule, severity: e.severity as Severity };
-  if (e.kind !== 'decision' || typeof e.decision !== 'string') return undefined;
-  if (e.decision === 'smartrest-error' && typeof e.code === 'number' && LEGACY_CODES[e.code])
-    return finding(LEGACY_CODES[e.code]!);
+/** the format version of a record, from its header (records without one are taken as format 1) */
+export function formatOf(events: readonly { kind?: string; format?: unknown; version?: unknown }[]): number {
+  const header = events.find((e) => e.kind === 'meta' && e.format !== undefined);
+  return typeof header?.version === 'number' ? header.version : 1;
+}
+
+/**
+ * The rule and severity of a record event, if it is a finding. Format 2 writes them on the event;
+ * for format 1 (pass format 1) they follow from the decision's name and an s/e answer's code.
+ */
+export function ruleOf(
+  e: { kind?: string; decision?: unknown; rule?: unknown; severity?: unknown; code?: unknown; findings?: unknown },
+  format = 2,
+): { rule: string; severity: Severity } | undefined {
+  if (typeof e.rule === 'string' && typeof e.severity === 'string') return { rule: e.rule, severity: e.severity as Severity };
+  if (format >= 2 || e.kind !== 'decision' || typeof e.decision !== 'string') return undefined;
+  if (e.decision === 'smartrest-error' && typeof e.code === 'number' && LEGACY_CODES[e.code]) return finding(LEGACY_CODES[e.code]!);
   if (e.decision === 'smartrest-finding' && Array.isArray(e.findings) && e.findings.length > 0) {
     return finding(`escaping.${(e.findings[0] as { code: string }).code}`);
   }

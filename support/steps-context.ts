@@ -1,7 +1,22 @@
-// What a step hands to a check: the scenario's record so far and the device under test.
-import type { Ctx } from './checks/conformance.ts';
+// What a step hands to a check, and how the step learns the verdict: the scenario's record (judged
+// again each time it grows when the step waits), the device under test and what the scenario set
+// up. A Then step is one call of judge().
+import { assertVerdict, type Ctx, type Verdict } from './checks/verdict.ts';
+import { throughout, within } from './checks/waiting.ts';
 import type { HilWorld } from './world.ts';
 
 export function ctx(w: HilWorld): Ctx {
-  return { events: w.lab.record.events(), deviceId: w.device.id, recordPath: w.lab.recordPath, strict: w.lab.strict };
+  return { events: w.lab.record.events(), deviceId: w.device.id, recordPath: w.lab.recordPath, strict: w.lab.strict, expect: w.expected };
+}
+
+/**
+ * Judge the check now; with `within`, until it passes or fails finally; with `throughout`, it must
+ * hold for the whole window (after `within`, if both are given). A verdict that breaks a rule that
+ * counts fails the step with the rule, the evidence and the record's path.
+ */
+export async function judge(w: HilWorld, check: (c: Ctx) => Verdict, opts: { within?: number; throughout?: number } = {}): Promise<void> {
+  const of = (events: Ctx['events']) => check({ ...ctx(w), events });
+  let v = opts.within !== undefined ? await within(w.lab.record, opts.within, of) : check(ctx(w));
+  if (v.ok && opts.throughout !== undefined) v = await throughout(w.lab.record, opts.throughout, of);
+  assertVerdict(v);
 }

@@ -1,7 +1,7 @@
 // Cucumber world: the scenario's Lab, the device under test, and what the steps learned.
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import type { Transport } from './broker/options.ts';
-import type { Operation } from './broker/platform/operations.ts';
+import type { OperationRef } from './checks/operations.ts';
 import type { DeviceSettings } from './devices/device.ts';
 import type { ProfileDevice } from './devices/profile-device.ts';
 import type { Lab } from './lab.ts';
@@ -17,7 +17,11 @@ export class HilWorld extends World {
   transport: Transport = 'mqtt';
   /** the latest connect attempt of the device or a helper client */
   lastConnect: { conn?: string; returnCode?: number; error?: string } | undefined;
-  operation: Operation | undefined;
+  operation: OperationRef | undefined;
+  /** what the scenario configured the device with, so the checks can hold it to that */
+  expected: { qos?: 0 | 1 | 2; clean?: boolean } = {};
+  /** rules the scenario breaks on purpose (its @expects:<rule> tags): the audit lists them as expected */
+  expectedRules = new Set<string>();
   /** record position when the device last got its link back */
   reconnectedAt = 0;
   constructor(options: IWorldOptions) { super(options); }

@@ -25,6 +25,7 @@ Feature: ClientId format and uniqueness
       | d:{serial}               |
       | d:{serial}:myTemplate    |
 
+  @expects:clientid.format
   Scenario Outline: a ClientId that breaks the rules is refused with CONNACK 2
     Given the device uses the ClientId "<clientId>"
     When the device tries to connect

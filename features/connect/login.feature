@@ -9,6 +9,7 @@ Feature: Login with tenant/user
     When the device connects
     Then the broker answers the device CONNACK 0
 
+  @expects:connect.credentials
   Scenario Outline: a bad login is refused with the platform's code
     Given the device logs in as "<username>" with password "<password>"
     When the device tries to connect

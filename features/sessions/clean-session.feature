@@ -12,7 +12,6 @@ Feature: Clean session
     And the device gets its link back
     Then the device's CONNECT has clean session 0
     And the operation ends SUCCESSFUL within 5 seconds
-    And the device sent no SUBSCRIBE after getting its link back
 
   @slow
   Scenario: clean session 1: an operation created while the link is down is not pushed on reconnect

@@ -31,4 +31,3 @@ Feature: A device shipped as a container image
     And the device gets its link back
     Then the operation ends SUCCESSFUL within 5 seconds
     And the device answered it with 501 then 503 on "s/us/{serial}-c1", in order, exactly once
-    And the device sent no SUBSCRIBE after getting its link back

@@ -57,6 +57,8 @@ interface ConnectionState {
   deviceId?: string;
   clientIdProblem?: string;
   defaultTemplateId?: string;
+  /** the login was refused (CONNACK 2, 4 or 5) */
+  refused?: boolean;
   /** how the connection logged in, and into which tenant */
   auth?: LoginMethod;
   tenant?: string;
@@ -147,8 +149,9 @@ export class C8yBroker {
         cb(null);
       },
     });
+    // aedes reports a refused login again as a client error: that one is not a protocol error
     this.aedes.on('clientError', (client, err) =>
-      this.decide(client, 'client-error', { reason: err.message }, 'mqtt.protocol-error'),
+      this.decide(client, 'client-error', { reason: err.message }, this.stateOf(client)?.refused ? undefined : 'mqtt.protocol-error'),
     );
     this.aedes.on('connectionError', (client, err) =>
       this.decide(client, 'connection-error', { reason: err.message }, 'mqtt.protocol-error'),
@@ -327,6 +330,7 @@ export class C8yBroker {
   ): void {
     const st = this.stateOf(client)!;
     const refuse = (returnCode: number, decision: string, reason: string, rule: string) => {
+      st.refused = true;
       this.decide(client, decision, { returnCode, reason, username }, rule);
       cb(Object.assign(new Error(reason), { returnCode }), null);
     };

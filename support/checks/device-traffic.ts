@@ -21,3 +21,14 @@ export function devicePackets(events: readonly RecordEvent[], deviceId: string, 
 
 export const payloadOf = (e: RecordEvent) => (e.packet as { payload?: string }).payload ?? '';
 export const topicOf = (e: RecordEvent) => (e.packet as { topic?: string }).topic ?? '';
+
+/** the broker's decisions about the device (by its identifier, or by a ClientId naming it) */
+export function deviceDecisions(events: readonly RecordEvent[], deviceId: string): RecordEvent[] {
+  const conns = deviceConnections(events, deviceId);
+  return events.filter((e) => e.kind === 'decision' && (e.deviceId === deviceId || (typeof e.conn === 'string' && conns.has(e.conn))));
+}
+
+/** the device's own platform changes (its own, or those of a device below it) */
+export function platformChanges(events: readonly RecordEvent[], change: string, where: (e: RecordEvent) => boolean = () => true): RecordEvent[] {
+  return events.filter((e) => e.kind === 'platform' && e.change === change && where(e));
+}

@@ -187,6 +187,19 @@ export class TrafficRecord {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Resolves when the writer has put more of the record on disk, or after timeoutMs: a wait that
+   * wakes on each new batch of events rather than on a timer.
+   */
+  async written(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    const seen = Atomics.load(this.done, 0);
+    const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } })
+      .waitAsync(this.done, 0, seen, Math.max(0, timeoutMs));
+    if (wait.async) await wait.value;
+  }
+
   /** the first event after `since` (already recorded or still to come) that matches, or a rejection after timeoutMs */
   eventually(filter: EventFilter, timeoutMs: number, since = 0): Promise<RecordEvent> {
     const found = this.events().find((e) => e.seq > since && matches(e, filter));

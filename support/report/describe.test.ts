@@ -11,7 +11,7 @@ test('a decision shows its rule and severity; only violations and warnings are f
   assert.equal(v2.finding, true);
   const info = readable({ ...base, decision: 'smartrest-error', code: 41, rule: 'platform.device-exists', severity: 'info' });
   assert.equal(info.finding, false, '41 for a repeated 100 never counts against the device');
-  const v1 = readable({ ...base, decision: 'will-ignored' });
+  const v1 = readable({ ...base, decision: 'will-ignored' }, 1);
   assert.equal(v1.what, 'decided will-ignored [warning: connect.last-will]');
   assert.equal(readable({ ...base, decision: 'connection-accepted' }).finding, false);
 });

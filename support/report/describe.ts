@@ -26,7 +26,8 @@ export interface Readable {
 
 const FINDING_DECISIONS = /refused|rejected|error|oversized|undecodable|finding|lost|ignored|timeout/;
 
-export function readable(e: RecordEvent): Readable {
+/** format: the record's format version (its header's), so that format 1 decisions get their rules too */
+export function readable(e: RecordEvent, format = 2): Readable {
   const base = { seq: e.seq, t: e.t };
   if (e.kind === 'packet') {
     const p = e.packet as { topic?: string; qos?: number; payload?: string; returnCode?: number; granted?: number[]; clientId?: string; subscriptions?: { topic: string; qos: number }[] };
@@ -47,7 +48,7 @@ export function readable(e: RecordEvent): Readable {
   }
   if (e.kind === 'decision') {
     // the rule and severity of a finding (format 2 writes them; format 1 records get them from the decision)
-    const rule = ruleOf(e);
+    const rule = ruleOf(e, format);
     const finding = rule ? rule.severity !== 'info' : FINDING_DECISIONS.test(String(e.decision));
     return {
       ...base, lane: 'broker', arrow: '·', what: `decided ${e.decision}${rule ? ` [${rule.severity}: ${rule.rule}]` : ''}`,

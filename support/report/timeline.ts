@@ -51,7 +51,7 @@ export async function buildTimeline(recordPath: string, outDir: string): Promise
     }
     if (lineNo === 1 && e.format !== 'c8y-hil-record') throw new RecordFormatError(`${recordPath}: the first line is not a c8y-hil record header (format "c8y-hil-record"), so this is not a record c8y-hil wrote`);
     if (e.kind === 'meta') { Object.assign(index.meta, Object.fromEntries(Object.entries(e).filter(([k]) => !['seq', 't', 'wall', 'kind'].includes(k)))); continue; }
-    const r = readable(e);
+    const r = readable(e, typeof index.meta.version === 'number' ? index.meta.version : 1);
     info ??= { n: index.chunks.length, count: 0, t0: r.t, t1: r.t, clients: [], topics: [], types: [], findings: 0 };
     rows.push(row(r));
     info.count++; info.t1 = r.t;
