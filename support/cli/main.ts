@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerCommand } from './broker-command.ts';
+import { auditCommand } from './audit-command.ts';
 import { certCommand } from './cert-command.ts';
 import { formatMatrix, runFaultMatrix } from './fault-matrix.ts';
 import { reportCommand } from './report-command.ts';
@@ -23,6 +24,7 @@ Commands:
   bench [name]           run the benchmarks in bench/ (all, or those whose file name contains name)
   emulate --tty PATH     run the emulated reference device on a tty (or --stdio)
   cert DEVICE_ID         a device certificate signed by the lab CA, for certificate login
+  audit RECORD|DIR       judge every device in a record by every rule (exit 1 on a violation)
   report RECORD.jsonl    a record as an HTML traffic timeline (--pdf, --png); report --summary: runs
 `;
 
@@ -59,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     case 'bench': return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
     case 'emulate': return emulateCommand(rest);
     case 'cert': return certCommand(rest);
+    case 'audit': return auditCommand(rest);
     case 'report': return reportCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
