@@ -32,6 +32,6 @@ const common = {
 
 export default { ...common };
 
-export const hil = { ...common, tags: 'not @emulator-only and not @browser and not @container' };
+export const hil = { ...common, tags: 'not @emulator-only and not @browser and not @container and not @certificate' };
 
 export const nightly = { ...common, tags: '', retry: 1, format: [...reports(out), 'summary'] };

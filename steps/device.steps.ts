@@ -24,6 +24,10 @@ Given('the device logs in as {string} with password {string}', function (this: H
   this.settings.password = password;
 });
 
+Given('the device logs in with a certificate', async function (this: HilWorld) {
+  Object.assign(this.settings, await this.lab.deviceCertificate(this.device.id));
+});
+
 Given('the device uses {qos}', function (this: HilWorld, qos: 0 | 1 | 2) {
   this.settings.qos = qos;
   this.expected.qos = qos;

@@ -65,6 +65,21 @@ export class Lab {
     return { id: op.id, fragment: op.fragment, deviceId: op.deviceId };
   }
 
+  /**
+   * A client certificate for the device, signed by the CA the lab's broker trusts, written to the
+   * lab's folder (with another unit's beside it: <name>.other.pem, which a faulty firmware may pick).
+   */
+  async deviceCertificate(deviceId: string): Promise<{ cert: string; key: string }> {
+    const files = { cert: join(this.dir, 'device.pem'), key: join(this.dir, 'device.key') };
+    const mine = await this.broker.issueDeviceCertificate(deviceId);
+    const other = await this.broker.issueDeviceCertificate(`${deviceId}-other`);
+    writeFileSync(files.cert, mine.cert);
+    writeFileSync(files.key, mine.key);
+    writeFileSync(join(this.dir, 'device.other.pem'), other.cert);
+    writeFileSync(join(this.dir, 'device.other.key'), other.key);
+    return files;
+  }
+
   /** make the broker lose the device's next packet of a type (a misspelt type is a clear error, not a silent wait) */
   loseNext(deviceId: string, type: string): void {
     const t = type.toLowerCase();

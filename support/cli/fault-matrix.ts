@@ -1,46 +1,53 @@
-// Proof that the suite catches bugs: run it against the emulator once without faults and once
-// per fault switch, and tell which features failed. A fault whose matching feature passes went
-// unnoticed; a feature that fails without faults fails a correct device.
+// Proof that the rules catch bugs: the suite against the emulator once without faults and once
+// per fault switch, each run only over the features its rules need, several runs at a time. A
+// fault is caught when every rule its row names reported a violation (a step failing for another
+// reason does not count); the fault-free emulator must pass; every violation rule needs a fault.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULTS, type Fault } from '../emulator/faults.ts';
+import { RULES } from '../rules.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** the feature each fault must make fail */
-export const FAULT_FEATURES: Record<Fault, string> = {
-  'malformed-clientid': 'features/connect/clientid.feature',
-  'no-quoting': 'features/smartrest/escaping.feature',
-  'doubled-quotes': 'features/smartrest/escaping.feature',
-  'qos0': 'features/qos/qos.feature',
-  'qos2-twice': 'features/qos/qos.feature',
-  'clean-session-1': 'features/sessions/clean-session.feature',
-  'child-on-root': 'features/hierarchy/children.feature',
-  'ignore-child-ops': 'features/hierarchy/children.feature',
-  'early-subscribe': 'features/connect/registration.feature',
-  'wrong-fragment': 'features/operations/lifecycle.feature',
-  'last-will': 'features/smartrest/policy.feature',
-};
+export interface MatrixRow { fault: Fault | null; features: readonly string[]; violated: Set<string>; failed: Set<string>; exitCode: number | null }
+export interface Matrix {
+  rows: MatrixRow[];
+  /** faults some of whose rules reported no violation */
+  unnoticed: { fault: Fault; missing: string[] }[];
+  /** features that failed without any fault */
+  falseAlarms: string[];
+  /** violation rules that no fault triggers */
+  uncovered: string[];
+}
 
-/** what a fault's run needs beyond the fault: a warning (the last will) counts only in a strict run */
-export const FAULT_ENV: Partial<Record<Fault, Record<string, string>>> = {
-  'last-will': { C8Y_HIL_STRICT: '1' },
-};
+interface CucumberResult { status?: string; message?: string }
+interface CucumberFeature { uri: string; elements?: { steps?: { result?: CucumberResult }[]; before?: { result?: CucumberResult }[]; after?: { result?: CucumberResult }[] }[] }
 
-export interface MatrixRow { fault: Fault | null; failed: Set<string>; exitCode: number | null }
-export interface Matrix { features: string[]; rows: MatrixRow[]; unnoticed: Fault[]; falseAlarms: string[] }
+/** the rules a run's failures name: every check's message starts "[rule, violation]" */
+export function violatedRules(report: readonly CucumberFeature[]): { violated: Set<string>; failed: Set<string> } {
+  const violated = new Set<string>();
+  const failed = new Set<string>();
+  for (const f of report) {
+    for (const sc of f.elements ?? []) {
+      for (const s of [...(sc.before ?? []), ...(sc.steps ?? []), ...(sc.after ?? [])]) {
+        if (!['failed', 'undefined', 'ambiguous'].includes(s.result?.status ?? '')) continue;
+        failed.add(f.uri);
+        for (const m of (s.result?.message ?? '').matchAll(/\[([a-z]+\.[a-z0-9-]+), violation\]/g)) violated.add(m[1]!);
+      }
+    }
+  }
+  return { violated, failed };
+}
 
-interface CucumberFeature { uri: string; elements?: { steps?: { result?: { status?: string } }[] }[] }
-
-function runSuite(fault: Fault | null, dir: string, extraArgs: string[]): Promise<{ failed: Set<string>; features: string[]; exitCode: number | null }> {
+function runSuite(fault: Fault | null, features: readonly string[], dir: string, args: string[]): Promise<MatrixRow> {
   const out = join(dir, fault ?? 'none');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--format', 'summary:/dev/null', ...extraArgs], {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--format', 'summary:/dev/null', ...args, ...features], {
       cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, C8Y_HIL_FAULTS: fault ?? '', C8Y_HIL_REPORTS: out, C8Y_HIL_RECORDS: join(out, 'records'), ...(fault ? FAULT_ENV[fault] : {}) },
+      env: { ...process.env, C8Y_HIL_FAULTS: fault ?? '', C8Y_HIL_REPORTS: out, C8Y_HIL_RECORDS: join(out, 'records'), ...(fault ? FAULTS[fault].env ?? {} : {}) },
     });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -50,48 +57,49 @@ function runSuite(fault: Fault | null, dir: string, extraArgs: string[]): Promis
       try { report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as CucumberFeature[]; } catch (err) {
         return reject(new Error(`the suite with fault ${fault ?? 'none'} wrote no report (exit ${code}): ${stderr.slice(-1500) || (err as Error).message}`));
       }
-      const failed = new Set<string>();
-      for (const f of report) {
-        const bad = (f.elements ?? []).some((sc) => (sc.steps ?? []).some((s) => ['failed', 'undefined', 'ambiguous'].includes(s.result?.status ?? '')));
-        if (bad) failed.add(f.uri);
-      }
-      resolve({ failed, features: report.map((f) => f.uri), exitCode: code });
+      resolve({ fault, features, ...violatedRules(report), exitCode: code });
     });
   });
 }
 
-export async function runFaultMatrix(opts: { faults?: Fault[]; args?: string[] } = {}): Promise<Matrix> {
-  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-matrix-'));
-  const faults = opts.faults ?? (Object.keys(FAULTS) as Fault[]);
-  const rows: MatrixRow[] = [];
-  let features: string[] = [];
-  for (const fault of [null, ...faults]) {
-    const r = await runSuite(fault, dir, opts.args ?? []);
-    features = [...new Set([...features, ...r.features])].sort();
-    rows.push({ fault, failed: r.failed, exitCode: r.exitCode });
-  }
-  const unnoticed = faults.filter((f) => !rows.find((r) => r.fault === f)!.failed.has(FAULT_FEATURES[f]));
-  const falseAlarms = [...rows[0]!.failed];
-  return { features, rows, unnoticed, falseAlarms };
+/** run the jobs, at most `concurrency` at a time, keeping their order */
+async function pooled<T>(jobs: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => { while (next < jobs.length) { const i = next++; results[i] = await jobs[i]!(); } };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  return results;
 }
 
-/** the matrix as text: a row per fault, a column per feature; X failed, . passed, [X] the feature the fault must fail */
+export async function runFaultMatrix(opts: { faults?: Fault[]; args?: string[]; concurrency?: number } = {}): Promise<Matrix> {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-matrix-'));
+  const faults = opts.faults ?? (Object.keys(FAULTS) as Fault[]);
+  const args = opts.args ?? ['--parallel', '2'];
+  const baseline = [...new Set(faults.flatMap((f) => FAULTS[f].features))].sort();
+  const rows = await pooled([() => runSuite(null, baseline, dir, args), ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args))], opts.concurrency ?? 2);
+  const unnoticed = rows.slice(1).map((r) => ({ fault: r.fault!, missing: FAULTS[r.fault!].rules.filter((rule) => !r.violated.has(rule)) })).filter((u) => u.missing.length > 0);
+  const covered = new Set(Object.values(FAULTS).flatMap((f) => f.rules as readonly string[]));
+  const uncovered = [...RULES.values()].filter((r) => r.severity === 'violation' && !covered.has(r.id)).map((r) => r.id);
+  return { rows, unnoticed, falseAlarms: [...rows[0]!.failed], uncovered };
+}
+
+/** the matrix as text: a row per fault with each of its rules caught (✓) or not (✗), and what else broke */
 export function formatMatrix(m: Matrix): string {
-  const cols = m.features.map((f) => relative('features', f).replace(/\.feature$/, ''));
-  const width = Math.max(...cols.map((c) => c.length), 9);
-  const faultWidth = Math.max(...Object.keys(FAULTS).map((f) => f.length), 10);
-  const lines = [`${'fault'.padEnd(faultWidth)} | ${cols.map((c) => c.padEnd(width)).join(' | ')}`];
+  const width = Math.max(...Object.keys(FAULTS).map((f) => f.length), 10);
+  const lines = [`${'fault'.padEnd(width)} | rules it must break (✓ caught, ✗ not) | other rules that broke`];
   for (const r of m.rows) {
-    const cells = m.features.map((f) => {
-      const failed = r.failed.has(f);
-      const expected = r.fault !== null && FAULT_FEATURES[r.fault] === f;
-      const mark = failed ? 'X' : '.';
-      return (expected ? `[${mark}]` : ` ${mark} `).padEnd(width);
-    });
-    lines.push(`${(r.fault ?? '(no fault)').padEnd(faultWidth)} | ${cells.join(' | ')}`);
+    if (r.fault === null) {
+      lines.push(`${'(no fault)'.padEnd(width)} | ${r.failed.size === 0 ? 'every feature passed' : `FAILED: ${[...r.failed].join(', ')}`}`);
+      continue;
+    }
+    const must = FAULTS[r.fault].rules as readonly string[];
+    const others = [...r.violated].filter((v) => !must.includes(v)).sort();
+    lines.push(`${r.fault.padEnd(width)} | ${must.map((rule) => `${r.violated.has(rule) ? '✓' : '✗'} ${rule}`).join(', ')} | ${others.join(', ') || '-'}`);
   }
   lines.push('');
-  lines.push(m.unnoticed.length === 0 ? 'every fault made its feature fail' : `UNNOTICED faults: ${m.unnoticed.join(', ')}`);
+  lines.push(m.unnoticed.length === 0 ? 'every fault was caught by all of its rules'
+    : `UNNOTICED: ${m.unnoticed.map((u) => `${u.fault} (${u.missing.join(', ')})`).join('; ')}`);
   lines.push(m.falseAlarms.length === 0 ? 'the fault-free emulator passed every feature' : `FALSE ALARMS without any fault: ${m.falseAlarms.join(', ')}`);
+  lines.push(m.uncovered.length === 0 ? 'every violation rule has a fault that triggers it' : `RULES WITHOUT A FAULT: ${m.uncovered.join(', ')}`);
   return lines.join('\n');
 }

@@ -15,6 +15,9 @@ export interface DeviceSettings {
   qos?: 0 | 1 | 2;
   /** file with the CA certificate for TLS transports */
   ca?: string;
+  /** files with the device's client certificate and key, for certificate login on the TLS port */
+  cert?: string;
+  key?: string;
 }
 
 export interface Device {

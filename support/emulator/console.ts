@@ -15,6 +15,8 @@ const SETTINGS: Record<string, (f: FirmwareSettings, v: string) => void> = {
   keepalive: (f, v) => { f.keepalive = int(v); },
   qos: (f, v) => { const q = int(v); if (q < 0 || q > 2) throw new Error('qos must be 0, 1 or 2'); f.qos = q as 0 | 1 | 2; },
   ca: (f, v) => { f.ca = v; },
+  cert: (f, v) => { f.cert = v; },
+  key: (f, v) => { f.key = v; },
   name: (f, v) => { f.name = v; },
   type: (f, v) => { f.type = v; },
 };

@@ -12,6 +12,18 @@ export interface FirmwareSettings {
   tenant: string; user: string; password: string;
   clientId: string; clean: boolean; keepalive: number; qos: 0 | 1 | 2;
   ca: string; name: string; type: string;
+  /** client certificate and key files for certificate login on the TLS port (empty: log in with the password) */
+  cert: string; key: string;
+}
+
+/** the X-ID of the firmware's own template collection */
+export const COLLECTION = 'c8y-hil-emulator';
+
+/** a firmware bug: the client never sends this acknowledgement (mqtt.js would send it by itself) */
+function dropAcks(client: MqttClient, type: 'puback'): void {
+  const c = client as unknown as { _sendPacket(p: { cmd: string }, cb?: () => void, ...rest: unknown[]): void };
+  const send = c._sendPacket.bind(client);
+  c._sendPacket = (p, cb, ...rest) => (p.cmd === type ? cb?.() : send(p, cb, ...rest));
 }
 
 export const SUPPORTED_OPERATIONS = ['c8y_Restart', 'c8y_Command', 'c8y_Configuration', 'c8y_Firmware', 'c8y_Relay'];
@@ -37,7 +49,7 @@ export class Firmware {
   }
 
   static defaults(serial: string): FirmwareSettings {
-    return { host: '127.0.0.1', port: 1883, transport: 'mqtt', tenant: '', user: '', password: '', clientId: serial, clean: true, keepalive: 60, qos: 1, ca: '', name: `Emulated ${serial}`, type: 'c8y_HilEmulator' };
+    return { host: '127.0.0.1', port: 1883, transport: 'mqtt', tenant: '', user: '', password: '', clientId: serial, clean: true, keepalive: 60, qos: 1, ca: '', name: `Emulated ${serial}`, type: 'c8y_HilEmulator', cert: '', key: '' };
   }
 
   get connected(): boolean { return !!this.client?.connected; }
@@ -57,8 +69,11 @@ export class Firmware {
   line(fields: (string | number)[]): string {
     const fs = fields.map(String);
     if (this.faults.has('no-quoting')) return fs.join(',');
-    if (this.faults.has('doubled-quotes')) {
-      return fs.map((f) => (/[,\n\r"]|^\s|\s$/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+    const needsQuotes = (f: string) => /[,\n\r"]|^\s|\s$/.test(f);
+    if (this.faults.has('doubled-quotes')) return fs.map((f) => (needsQuotes(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+    if (this.faults.has('unclosed-quote')) return fs.map((f) => (needsQuotes(f) ? `"${f.replace(/"/g, '\\"')}` : f)).join(',');
+    if (this.faults.has('text-after-quote')) {
+      return fs.map((f) => (needsQuotes(f) && f.length > 1 ? `"${f.slice(0, -1).replace(/"/g, '\\"')}"${f.slice(-1)}` : writeField(f))).join(',');
     }
     return fs.map(writeField).join(',');
   }
@@ -70,6 +85,7 @@ export class Firmware {
     if (device === this.serial || this.faults.has('child-on-root')) return 's/us';
     const path: string[] = [];
     for (let d: string | undefined = device; d !== undefined && d !== this.serial; d = this.parents.get(d)) path.unshift(d);
+    if (this.faults.has('wrong-child-path')) path.unshift(this.serial);
     return `s/us/${path.join('/')}`;
   }
 
@@ -93,11 +109,17 @@ export class Firmware {
     const s = this.settings;
     const o: IClientOptions = {
       clientId: this.faults.has('malformed-clientid') ? `c8y:${this.serial}` : s.clientId,
-      username: `${s.tenant}/${s.user}`, password: s.password,
+      username: this.faults.has('tenantless-login') ? s.user : `${s.tenant}/${s.user}`, password: s.password,
       clean: this.faults.has('clean-session-1') ? true : s.clean,
-      keepalive: s.keepalive, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 4,
+      keepalive: s.keepalive, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: this.faults.has('protocol-v5') ? 5 : 4,
     };
     if (s.ca) o.ca = Firmware.readFile(s.ca);
+    if (s.cert && s.key) {
+      // the lab leaves another unit's certificate beside this one's: <name>.other.pem / .other.key
+      const other = (path: string) => (this.faults.has('wrong-certificate') ? path.replace(/(\.[^./]+)$/, '.other$1') : path);
+      o.cert = Firmware.readFile(other(s.cert));
+      o.key = Firmware.readFile(other(s.key));
+    }
     if (this.faults.has('last-will')) o.will = { topic: 's/us', payload: Buffer.from('400,c8y_ConnectionLost,Device went offline'), qos: 1, retain: false };
     return o;
   }
@@ -131,17 +153,33 @@ export class Firmware {
 
   private async session(): Promise<void> {
     const client = this.client!;
+    if (this.faults.has('no-puback')) dropAcks(client, 'puback');
     // a refused subscription (SUBACK 0x80) is logged, not fatal: the firmware carries on without it
-    const subscribe = () => client.subscribeAsync({ 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } })
-      .catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
+    const topics: Record<string, { qos: 0 | 1 | 2 }> = { 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } };
+    if (this.faults.has('subscribe-wrong-topics')) Object.assign(topics, { 's/us': { qos: 0 }, 'c8y/ds': { qos: 0 } });
+    const subscribe = () => client.subscribeAsync(topics).catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
     if (this.faults.has('early-subscribe')) await subscribe();
     if (!this.registered) {
       await this.send(this.serial, [100, this.settings.name, this.settings.type]);
       this.registered = true;
+      await this.customTemplates();
     }
     if (!this.faults.has('early-subscribe')) await subscribe();
-    await this.send(this.serial, [114, ...SUPPORTED_OPERATIONS]);
-    await this.send(this.serial, [211, this.temperature]);
+    await this.send(this.serial, [this.faults.has('unknown-template') ? 144 : 114, ...SUPPORTED_OPERATIONS]);
+    const temperature = this.faults.has('bad-parameters') ? `${this.temperature}C` : this.temperature;
+    if (this.faults.has('publish-unknown-topic')) await this.publish('s/us/', this.line([211, temperature]));
+    else await this.send(this.serial, [211, temperature]);
+    if (this.faults.has('oversized-publish')) await this.send(this.serial, [113, 'x'.repeat(17_000)]).catch(() => { /* the broker closes the link */ });
+    if (this.faults.has('malformed-packet')) (client.stream as unknown as { write(b: Buffer): void }).write(Buffer.from([0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01]));
+  }
+
+  /** the firmware's own template collection, made when it registers, and its boot event sent with it */
+  private async customTemplates(): Promise<void> {
+    const api = this.faults.has('bad-collection') ? 'EVENTS' : 'EVENT';
+    await this.publish(`s/ut/${COLLECTION}`, `10,e1,POST,${api},,c8y_Boot,booted,,c8y_Boot.count,INTEGER,`);
+    const xid = this.faults.has('wrong-collection') ? `${COLLECTION}-2` : COLLECTION;
+    const message = this.faults.has('unknown-message') ? 'e2' : 'e1';
+    await this.publish(`s/uc/${xid}`, `${message},,${this.faults.has('custom-bad-value') ? 'one' : '1'}`);
   }
 
   /** the temperature the emulated sensor reads */
