@@ -1,6 +1,7 @@
 // The device under test: configure it, connect it, make it act.
 import { Given, When } from '@cucumber/cucumber';
 import type { Transport } from '../support/broker/options.ts';
+import { connectDevice } from '../support/steps-context.ts';
 import type { HilWorld } from '../support/world.ts';
 import { startBrowserDevice } from '../support/devices/browser-device.ts';
 import { chromiumMissing } from '../support/report/browser.ts';
@@ -38,10 +39,7 @@ Given('the device uses clean session {int}', function (this: HilWorld, clean: nu
   this.expected.clean = clean === 1;
 });
 
-When('the device connects', async function (this: HilWorld) {
-  await this.device.configure(this.settings);
-  await this.device.connect();
-});
+When('the device connects', function (this: HilWorld) { return connectDevice(this); });
 
 When('the device tries to connect', async function (this: HilWorld) {
   await this.device.configure(this.settings);

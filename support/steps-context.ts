@@ -1,6 +1,7 @@
 // What a step hands to a check, and how the step learns the verdict: the scenario's record (judged
 // again each time it grows when the step waits), the device under test and what the scenario set
 // up. A Then step is one call of judge().
+import { lastConnack } from './checks/connect.ts';
 import { assertVerdict, type Ctx, type Verdict } from './checks/verdict.ts';
 import { throughout, within } from './checks/waiting.ts';
 import type { HilWorld } from './world.ts';
@@ -19,4 +20,18 @@ export async function judge(w: HilWorld, check: (c: Ctx) => Verdict, opts: { wit
   let v = opts.within !== undefined ? await within(w.lab.record, opts.within, of) : check(ctx(w));
   if (v.ok && opts.throughout !== undefined) v = await throughout(w.lab.record, opts.throughout, of);
   assertVerdict(v);
+}
+
+/**
+ * Configure the device and connect it. When it cannot connect, the step fails with the rule the
+ * connection broke (its CONNACK judged as connect.accepted), or else with the device's own error.
+ */
+export async function connectDevice(w: HilWorld): Promise<void> {
+  await w.device.configure(w.settings);
+  try {
+    await w.device.connect();
+  } catch (err) {
+    await judge(w, (c) => lastConnack(c, 0), { within: 1000 });
+    throw err;
+  }
 }

@@ -7,7 +7,7 @@ import { formatMatrix, runFaultMatrix, violatedRules } from './fault-matrix.ts';
 
 test('the rules a run broke are read from its failures; a step failing for another reason names none', () => {
   const report = [{ uri: 'features/a.feature', elements: [
-    { steps: [{ result: { status: 'passed' } }, { result: { status: 'failed', message: '[operations.lifecycle, violation] …\n[x.y, warning]' } }] },
+    { steps: [{ result: { status: 'passed' } }, { result: { status: 'failed', error_message: '[operations.lifecycle, violation] …\n[x.y, warning]' } }] },
     { steps: [{ result: { status: 'failed', message: 'Error: timeout' } }], after: [{ result: { status: 'failed', message: 'Audit …\n[escaping.doubled-quote, violation] …' } }] },
   ] }, { uri: 'features/b.feature', elements: [{ steps: [{ result: { status: 'passed', message: '[qos.as-configured, violation]' } }] }] }];
   const r = violatedRules(report);

@@ -1,5 +1,5 @@
 // Proof that the rules catch bugs: the suite against the emulator once without faults and once
-// per fault switch, each run only over the features its rules need, several runs at a time. A
+// per fault switch, each run only over the features its rules need, three runs at a time. A
 // fault is caught when every rule its row names reported a violation (a step failing for another
 // reason does not count); the fault-free emulator must pass; every violation rule needs a fault.
 import { spawn } from 'node:child_process';
@@ -23,7 +23,7 @@ export interface Matrix {
   uncovered: string[];
 }
 
-interface CucumberResult { status?: string; message?: string }
+interface CucumberResult { status?: string; error_message?: string; message?: string }
 interface CucumberFeature { uri: string; elements?: { steps?: { result?: CucumberResult }[]; before?: { result?: CucumberResult }[]; after?: { result?: CucumberResult }[] }[] }
 
 /** the rules a run's failures name: every check's message starts "[rule, violation]" */
@@ -35,7 +35,7 @@ export function violatedRules(report: readonly CucumberFeature[]): { violated: S
       for (const s of [...(sc.before ?? []), ...(sc.steps ?? []), ...(sc.after ?? [])]) {
         if (!['failed', 'undefined', 'ambiguous'].includes(s.result?.status ?? '')) continue;
         failed.add(f.uri);
-        for (const m of (s.result?.message ?? '').matchAll(/\[([a-z]+\.[a-z0-9-]+), violation\]/g)) violated.add(m[1]!);
+        for (const m of (s.result?.error_message ?? s.result?.message ?? '').matchAll(/\[([a-z]+\.[a-z0-9-]+), violation\]/g)) violated.add(m[1]!);
       }
     }
   }
@@ -45,9 +45,11 @@ export function violatedRules(report: readonly CucumberFeature[]): { violated: S
 function runSuite(fault: Fault | null, features: readonly string[], dir: string, args: string[]): Promise<MatrixRow> {
   const out = join(dir, fault ?? 'none');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--format', 'summary:/dev/null', ...args, ...features], {
+    // the features go by C8Y_HIL_FEATURES: cucumber adds paths on its command line to the profile's
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--format', 'summary:/dev/null', ...args], {
       cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, C8Y_HIL_FAULTS: fault ?? '', C8Y_HIL_REPORTS: out, C8Y_HIL_RECORDS: join(out, 'records'), ...(fault ? FAULTS[fault].env ?? {} : {}) },
+      env: { ...process.env, C8Y_HIL_FAULTS: fault ?? '', C8Y_HIL_FEATURES: features.join(','), C8Y_HIL_REPORTS: out, C8Y_HIL_RECORDS: join(out, 'records'),
+        ...(fault ? FAULTS[fault].env ?? {} : {}) },
     });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -76,7 +78,7 @@ export async function runFaultMatrix(opts: { faults?: Fault[]; args?: string[]; 
   const faults = opts.faults ?? (Object.keys(FAULTS) as Fault[]);
   const args = opts.args ?? ['--parallel', '2'];
   const baseline = [...new Set(faults.flatMap((f) => FAULTS[f].features))].sort();
-  const rows = await pooled([() => runSuite(null, baseline, dir, args), ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args))], opts.concurrency ?? 2);
+  const rows = await pooled([() => runSuite(null, baseline, dir, args), ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args))], opts.concurrency ?? 3);
   const unnoticed = rows.slice(1).map((r) => ({ fault: r.fault!, missing: FAULTS[r.fault!].rules.filter((rule) => !r.violated.has(rule)) })).filter((u) => u.missing.length > 0);
   const covered = new Set(Object.values(FAULTS).flatMap((f) => f.rules as readonly string[]));
   const uncovered = [...RULES.values()].filter((r) => r.severity === 'violation' && !covered.has(r.id)).map((r) => r.id);
