@@ -2,7 +2,7 @@
 // that every fault switch changes what the device puts on the wire.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C8yBroker } from '../broker/broker.ts';
@@ -200,4 +200,13 @@ test('a process device that exits early fails its action with the exit code', as
   const d = await startProcessDevice('DIES-1', profile);
   await assert.rejects(d.reset(), /DIES-1: the process .* exited with code 3/);
   await d.stop();
+});
+
+test('the README lists every fault switch with its rules, as faults.ts has them', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const [name, row] of Object.entries(FAULTS)) {
+    const line = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+    assert.ok(line, `README has no row for ${name}`);
+    for (const rule of row.rules) assert.ok(line.includes(`\`${rule}\``), `README row for ${name} lacks ${rule}`);
+  }
 });
