@@ -46,6 +46,9 @@ const PACKET_TYPES = [
   'auth',
 ];
 
+/** errors of the socket under MQTT (the link went away), not of the bytes on it */
+const TRANSPORT_ERROR = /connection closed|ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|socket has been ended|write after end|stream (was )?destroyed/i;
+
 /** where publishes that the topic policy refuses go: no device can subscribe to it */
 const REFUSED_TOPIC = '$hil/refused';
 
@@ -149,10 +152,12 @@ export class C8yBroker {
         cb(null);
       },
     });
-    // aedes reports a refused login again as a client error: that one is not a protocol error
-    this.aedes.on('clientError', (client, err) =>
-      this.decide(client, 'client-error', { reason: err.message }, this.stateOf(client)?.refused ? undefined : 'mqtt.protocol-error'),
-    );
+    // aedes reports a refused login again as a client error, and a socket that went away too:
+    // neither is malformed MQTT
+    this.aedes.on('clientError', (client, err) => {
+      const notProtocol = this.stateOf(client)?.refused || TRANSPORT_ERROR.test(err.message);
+      this.decide(client, 'client-error', { reason: err.message }, notProtocol ? undefined : 'mqtt.protocol-error');
+    });
     this.aedes.on('connectionError', (client, err) =>
       this.decide(client, 'connection-error', { reason: err.message }, 'mqtt.protocol-error'),
     );

@@ -258,7 +258,12 @@ export class Firmware {
     const fragment: string = this.faults.has('wrong-fragment') ? (t.fragment === 'c8y_Restart' ? 'c8y_Command' : 'c8y_Restart') : t.fragment;
     this.log(`OP ${id} ${target} ${JSON.stringify(params)}`);
     await this.send(target, [501, fragment]);
-    switch (t.id) {
+    await this.execute(t.id, t.fragment, target, fragment, params);
+    if (this.faults.has('double-answer')) await this.send(target, [503, fragment]);
+  }
+
+  private async execute(id: number, name: string, target: string, fragment: string, params: string[]): Promise<void> {
+    switch (id) {
       case 510: return this.send(target, [503, fragment]);
       case 511: return this.send(target, [503, fragment, `executed: ${params[0] ?? ''}`]);
       case 513:
@@ -272,7 +277,7 @@ export class Firmware {
         this.relay = params[0] ?? this.relay;
         return this.send(target, [503, fragment]);
       default:
-        return this.send(target, [502, fragment, `${t.fragment} is not supported by the emulator`]);
+        return this.send(target, [502, fragment, `${name} is not supported by the emulator`]);
     }
   }
 }
