@@ -12,6 +12,8 @@ missing=()
 for pair in "${NEEDED[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+# paho (Debian's, for /usr/bin/python3) is an MQTT client nobody here wrote: the audit test drives it
+/usr/bin/python3 -c 'import paho.mqtt.client' >/dev/null 2>&1 || missing+=("python3-paho-mqtt")
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get -o DPkg::Lock::Timeout=300 update
