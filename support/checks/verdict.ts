@@ -51,7 +51,10 @@ export class CheckFailure extends Error {
   constructor(readonly verdict: Extract<Verdict, { ok: false }>) { super(verdict.message); }
 }
 
-/** throw when the verdict breaks a rule that counts (a violation; a warning only in a strict run) */
+/**
+ * Throw when a step's check failed. A warning fails it only in a strict run (it is then a
+ * violation); an info rule is the lab's own promise, which the step expected, so it fails too.
+ */
 export function assertVerdict(v: Verdict): void {
-  if (!v.ok && v.severity === 'violation') throw new CheckFailure(v);
+  if (!v.ok && v.severity !== 'warning') throw new CheckFailure(v);
 }

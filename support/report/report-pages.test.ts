@@ -129,8 +129,8 @@ test('a failing run: the cucumber report shows the failing step and the decoded 
   await page.getByText('expecting the wrong CONNACK').first().waitFor();
   const body = await page.locator('body').innerText();
   assert.match(body, /the broker answers the device CONNACK 5/);
-  assert.match(body, /Expected CONNACK 5 for the device's latest connection, got CONNACK 0/);
-  assert.match(body, /CONNACK returnCode=0/, 'the failure quotes the record');
+  assert.match(body, /\[platform\.behaviour, info\] CONNACK 5 for the device's latest connection\.\s+The device's latest connection got CONNACK 0/);
+  assert.match(body, /broker → device CONNACK return code 0/, 'the failure quotes the record, decoded');
   // the traffic attachment, decoded: it hangs off the After hook, which the report folds away
   await page.getByText(/^\d+ hooks?$/).first().click();
   const traffic = page.getByText('traffic.txt');
