@@ -12,9 +12,11 @@ Then('the broker answers the device CONNACK {int}', function (this: HilWorld, co
   return judge(this, (c) => lastConnack(c, code), { within: 3000 });
 });
 
-Then('the device\'s ClientId is well-formed', function (this: HilWorld) { return judge(this, clientIdWellFormed); });
+Then("the device's ClientId is well-formed", function (this: HilWorld) {
+  return judge(this, clientIdWellFormed);
+});
 
-Then('the device\'s CONNECT has clean session {int}', function (this: HilWorld, clean: number) {
+Then("the device's CONNECT has clean session {int}", function (this: HilWorld, clean: number) {
   return judge(this, (c) => cleanAsConfigured(c, clean === 1));
 });
 
@@ -22,12 +24,21 @@ Then('the platform knows the device as {string}', function (this: HilWorld, id: 
   return judge(this, (c) => knowsDevice(c, this.expand(id)), { within: 3000 });
 });
 
-When('a second client connects over {transport} as {string}', async function (this: HilWorld, transport: Transport, clientId: string) {
-  this.lastConnect = await this.lab.connect(transport, { clientId: this.expand(clientId), username: `${LAB_LOGIN.tenant}/${LAB_LOGIN.user}`, password: LAB_LOGIN.password });
-});
+When(
+  'a second client connects over {transport} as {string}',
+  async function (this: HilWorld, transport: Transport, clientId: string) {
+    this.lastConnect = await this.lab.connect(transport, {
+      clientId: this.expand(clientId),
+      username: `${LAB_LOGIN.tenant}/${LAB_LOGIN.user}`,
+      password: LAB_LOGIN.password,
+    });
+  },
+);
 
 Then('the second client gets CONNACK {int}', function (this: HilWorld, code: number) {
   return judge(this, (c) => connackOn(c, this.lastConnect!.conn!, code));
 });
 
-Then('the broker closes the device\'s connection as a takeover', function (this: HilWorld) { return judge(this, takenOver, { within: 3000 }); });
+Then("the broker closes the device's connection as a takeover", function (this: HilWorld) {
+  return judge(this, takenOver, { within: 3000 });
+});

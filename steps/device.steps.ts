@@ -18,12 +18,15 @@ Given('the device uses the ClientId {string}', function (this: HilWorld, clientI
   this.settings.clientId = this.expand(clientId);
 });
 
-Given('the device logs in as {string} with password {string}', function (this: HilWorld, username: string, password: string) {
-  const slash = username.indexOf('/');
-  this.settings.tenant = slash < 0 ? '' : username.slice(0, slash);
-  this.settings.user = slash < 0 ? username : username.slice(slash + 1);
-  this.settings.password = password;
-});
+Given(
+  'the device logs in as {string} with password {string}',
+  function (this: HilWorld, username: string, password: string) {
+    const slash = username.indexOf('/');
+    this.settings.tenant = slash < 0 ? '' : username.slice(0, slash);
+    this.settings.user = slash < 0 ? username : username.slice(slash + 1);
+    this.settings.password = password;
+  },
+);
 
 Given('the device logs in with a certificate', async function (this: HilWorld) {
   Object.assign(this.settings, await this.lab.deviceCertificate(this.device.id));
@@ -39,14 +42,23 @@ Given('the device uses clean session {int}', function (this: HilWorld, clean: nu
   this.expected.clean = clean === 1;
 });
 
-When('the device connects', function (this: HilWorld) { return connectDevice(this); });
+When('the device connects', function (this: HilWorld) {
+  return connectDevice(this);
+});
 
 When('the device tries to connect', async function (this: HilWorld) {
   await this.device.configure(this.settings);
-  try { await this.device.connect(); this.lastConnect = {}; } catch (err) { this.lastConnect = { error: (err as Error).message }; }
+  try {
+    await this.device.connect();
+    this.lastConnect = {};
+  } catch (err) {
+    this.lastConnect = { error: (err as Error).message };
+  }
 });
 
-When('the device disconnects', async function (this: HilWorld) { await this.device.disconnect(); });
+When('the device disconnects', async function (this: HilWorld) {
+  await this.device.disconnect();
+});
 
 When('the device loses its link', async function (this: HilWorld) {
   await this.device.linkDown();
@@ -70,25 +82,34 @@ When('the device adds the child {string}', async function (this: HilWorld, child
   await this.device.action('addChild', { child: this.expand(child) });
 });
 
-When('the device sends the temperature {string} for {string}', async function (this: HilWorld, value: string, device: string) {
-  await this.device.action('measure', { device: this.expand(device), value });
-});
+When(
+  'the device sends the temperature {string} for {string}',
+  async function (this: HilWorld, value: string, device: string) {
+    await this.device.action('measure', { device: this.expand(device), value });
+  },
+);
 
-When('the device sends a measurement {word} {word} of {string} with unit {json}', async function (this: HilWorld, fragment: string, series: string, value: string, unit: string) {
-  await this.device.action('sensor', { device: this.device.id, fragment, series, value, unit });
-});
+When(
+  'the device sends a measurement {word} {word} of {string} with unit {json}',
+  async function (this: HilWorld, fragment: string, series: string, value: string, unit: string) {
+    await this.device.action('sensor', { device: this.device.id, fragment, series, value, unit });
+  },
+);
 
 When('the device sends an event {word} with text {json}', async function (this: HilWorld, type: string, text: string) {
   await this.device.action('event', { device: this.device.id, type, text });
 });
 
-When('the broker loses the device\'s next {word}', function (this: HilWorld, packet: string) {
+When("the broker loses the device's next {word}", function (this: HilWorld, packet: string) {
   this.lab.loseNext(this.device.id, packet);
 });
 
 Given('the device runs in a browser', async function (this: HilWorld) {
   const missing = chromiumMissing();
-  if (missing) { this.attach(`skipped: ${missing}`, 'text/plain'); return 'skipped'; }
+  if (missing) {
+    this.attach(`skipped: ${missing}`, 'text/plain');
+    return 'skipped';
+  }
   this.browserDevice = await startBrowserDevice(`BROWSER-${process.pid}`, this.lab.record);
   this.device = this.browserDevice;
   await this.device.reset();
@@ -97,8 +118,17 @@ Given('the device runs in a browser', async function (this: HilWorld) {
 
 Given('the device runs in a container', async function (this: HilWorld) {
   const missing = await containerEngineMissing();
-  if (missing) { this.attach(`skipped: ${missing}`, 'text/plain'); return 'skipped'; }
-  this.browserDevice = await startContainerDevice(`CONTAINER-${process.pid}`, loadProfile(EMULATED_PROFILE), this.lab.record, {}, [this.lab.dir]);
+  if (missing) {
+    this.attach(`skipped: ${missing}`, 'text/plain');
+    return 'skipped';
+  }
+  this.browserDevice = await startContainerDevice(
+    `CONTAINER-${process.pid}`,
+    loadProfile(EMULATED_PROFILE),
+    this.lab.record,
+    {},
+    [this.lab.dir],
+  );
   this.device = this.browserDevice;
   await this.device.reset();
   return undefined;

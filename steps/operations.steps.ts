@@ -13,23 +13,33 @@ When('an operation {word} is created for {string}', async function (this: HilWor
   await create(this, target, { fragment });
 });
 
-When('an operation {word} is created for {string} with the parameter {json}', async function (this: HilWorld, fragment: string, target: string, param: string) {
-  await create(this, target, { fragment, params: [param] });
-});
+When(
+  'an operation {word} is created for {string} with the parameter {json}',
+  async function (this: HilWorld, fragment: string, target: string, param: string) {
+    await create(this, target, { fragment, params: [param] });
+  },
+);
 
-When('an operation {word} is created for {string} with the parameters {json}, {json} and {json}',
+When(
+  'an operation {word} is created for {string} with the parameters {json}, {json} and {json}',
   async function (this: HilWorld, fragment: string, target: string, a: string, b: string, c: string) {
     await create(this, target, { fragment, params: [a, b, c] });
-  });
+  },
+);
 
-When('the operation template {template} is created for {string} with the parameters {params}',
+When(
+  'the operation template {template} is created for {string} with the parameters {params}',
   async function (this: HilWorld, template: number, target: string, params: string[]) {
     await create(this, target, { template, params });
-  });
+  },
+);
 
-When('an operation is created for {string} as the JSON {object}', async function (this: HilWorld, target: string, operation: Record<string, unknown>) {
-  await create(this, target, { operation });
-});
+When(
+  'an operation is created for {string} as the JSON {object}',
+  async function (this: HilWorld, target: string, operation: Record<string, unknown>) {
+    await create(this, target, { operation });
+  },
+);
 
 Then('the operation ends {word} within {duration}', function (this: HilWorld, end: string, ms: number) {
   return judge(this, (c) => operationEnds(c, this.operation!, end), { within: ms });
@@ -39,18 +49,24 @@ Then('the operation is still PENDING after {duration}', function (this: HilWorld
   return judge(this, (c) => stillPending(c, this.operation!), { throughout: ms });
 });
 
-Then('the device answered it with 501 then 503 on {string}, in order, exactly once', function (this: HilWorld, topic: string) {
-  return judge(this, (c) => answeredInOrder(c, this.operation!, this.expand(topic), 503));
-});
+Then(
+  'the device answered it with 501 then 503 on {string}, in order, exactly once',
+  function (this: HilWorld, topic: string) {
+    return judge(this, (c) => answeredInOrder(c, this.operation!, this.expand(topic), 503));
+  },
+);
 
-Then('the device answered it with 501 then 502 on {string}, in order, exactly once', function (this: HilWorld, topic: string) {
-  return judge(this, (c) => answeredInOrder(c, this.operation!, this.expand(topic), 502));
-});
+Then(
+  'the device answered it with 501 then 502 on {string}, in order, exactly once',
+  function (this: HilWorld, topic: string) {
+    return judge(this, (c) => answeredInOrder(c, this.operation!, this.expand(topic), 502));
+  },
+);
 
 Then('the device received the operation as {json}', function (this: HilWorld, line: string) {
   return judge(this, (c) => receivedAs(c, this.expand(line)), { within: 3000 });
 });
 
-Then('the operation\'s result is {json}', function (this: HilWorld, result: string) {
+Then("the operation's result is {json}", function (this: HilWorld, result: string) {
   return judge(this, (c) => resultIs(c, this.operation!, result));
 });

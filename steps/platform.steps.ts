@@ -19,10 +19,13 @@ Then('the platform has an event {word} with the text {json}', function (this: Hi
   return judge(this, (c) => eventWithText(c, this.device.id, type, text), SOON);
 });
 
-Then('the platform has the measurement {word} {word} with unit {json}', function (this: HilWorld, fragment: string, series: string, unit: string) {
-  return judge(this, (c) => measured(c, this.device.id, fragment, series, { unit }), SOON);
-});
+Then(
+  'the platform has the measurement {word} {word} with unit {json}',
+  function (this: HilWorld, fragment: string, series: string, unit: string) {
+    return judge(this, (c) => measured(c, this.device.id, fragment, series, { unit }), SOON);
+  },
+);
 
-Then('the device\'s configuration on the platform is {json}', function (this: HilWorld, text: string) {
+Then("the device's configuration on the platform is {json}", function (this: HilWorld, text: string) {
   return judge(this, (c) => configurationIs(c, this.device.id, text), SOON);
 });

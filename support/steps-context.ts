@@ -7,7 +7,13 @@ import { throughout, within } from './checks/waiting.ts';
 import type { HilWorld } from './world.ts';
 
 export function ctx(w: HilWorld): Ctx {
-  return { events: w.lab.record.events(), deviceId: w.device.id, recordPath: w.lab.recordPath, strict: w.lab.strict, expect: w.expected };
+  return {
+    events: w.lab.record.events(),
+    deviceId: w.device.id,
+    recordPath: w.lab.recordPath,
+    strict: w.lab.strict,
+    expect: w.expected,
+  };
 }
 
 /**
@@ -15,7 +21,11 @@ export function ctx(w: HilWorld): Ctx {
  * hold for the whole window (after `within`, if both are given). A verdict that breaks a rule that
  * counts fails the step with the rule, the evidence and the record's path.
  */
-export async function judge(w: HilWorld, check: (c: Ctx) => Verdict, opts: { within?: number; throughout?: number } = {}): Promise<void> {
+export async function judge(
+  w: HilWorld,
+  check: (c: Ctx) => Verdict,
+  opts: { within?: number; throughout?: number } = {},
+): Promise<void> {
   const of = (events: Ctx['events']) => check({ ...ctx(w), events });
   let v = opts.within !== undefined ? await within(w.lab.record, opts.within, of) : check(ctx(w));
   if (v.ok && opts.throughout !== undefined) v = await throughout(w.lab.record, opts.throughout, of);

@@ -11,7 +11,10 @@ import { throughout, within, type GrowingRecord } from './waiting.ts';
 test('every passive rule is in the rulebook once; the audit of a correct device has no finding', () => {
   const ids = PASSIVE_RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length);
-  assert.deepEqual(ids.filter((id) => !RULES.has(id)), []);
+  assert.deepEqual(
+    ids.filter((id) => !RULES.has(id)),
+    [],
+  );
   const r = new RecordBuilder();
   const c = r.connect();
   r.publish(c, 's/us', '100');
@@ -34,11 +37,18 @@ test('violations, warnings and expected rules: each row says its outcome with ev
   assert.equal(outcome('connect.last-will'), 'warning');
   assert.equal(outcome('sessions.clean-session-0'), 'warning');
   assert.equal(outcome('qos.as-configured'), 'n/a');
-  assert.deepEqual(a.violations.map((v) => v.rule), ['escaping.doubled-quote']);
+  assert.deepEqual(
+    a.violations.map((v) => v.rule),
+    ['escaping.doubled-quote'],
+  );
   assert.equal(a.rows.find((x) => x.rule === 'escaping.doubled-quote')!.evidence[0]!.seq, 5);
   const strict = audit(r.ctx({ strict: true }));
-  assert.deepEqual(strict.violations.map((v) => v.rule).sort(),
-    ['connect.last-will', 'escaping.doubled-quote', 'sessions.clean-session-0', 'topics.subscribe-publish-topic']);
+  assert.deepEqual(strict.violations.map((v) => v.rule).sort(), [
+    'connect.last-will',
+    'escaping.doubled-quote',
+    'sessions.clean-session-0',
+    'topics.subscribe-publish-topic',
+  ]);
   const text = formatAudit(a);
   assert.match(text, /Audit of device 'SN1': 1 violation\(s\), 2 warning\(s\)/);
   assert.match(text, /escaping\.doubled-quote\s+VIOLATION A double quote inside a quoted field/);
@@ -63,13 +73,26 @@ function growing(): GrowingRecord & { push(e: RecordEvent): void; wakes: number 
   return {
     wakes: 0,
     events: () => events,
-    written(ms) { this.wakes++; return new Promise<void>((r) => { wake = r; setTimeout(r, ms); }); },
-    push(e) { events.push(e); wake?.(); },
+    written(ms) {
+      this.wakes++;
+      return new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, ms);
+      });
+    },
+    push(e) {
+      events.push(e);
+      wake?.();
+    },
   };
 }
 
-const has = (seq: number) => (events: readonly RecordEvent[]): Verdict =>
-  events.some((e) => e.seq === seq) ? pass('platform.data') : broken('platform.data', {}, `no #${seq} yet`, events, { final: events.some((e) => e.seq > seq) });
+const has =
+  (seq: number) =>
+  (events: readonly RecordEvent[]): Verdict =>
+    events.some((e) => e.seq === seq)
+      ? pass('platform.data')
+      : broken('platform.data', {}, `no #${seq} yet`, events, { final: events.some((e) => e.seq > seq) });
 
 test('within: judged again as the record grows; passes as soon as it holds; a final failure ends the wait early', async () => {
   const rec = growing();
@@ -88,8 +111,17 @@ test('within: judged again as the record grows; passes as soon as it holds; a fi
 
 test('throughout: must hold each time the record grows, for the whole window', async () => {
   const rec = growing();
-  assert.equal((await throughout(rec, 60, (ev) => (ev.length === 0 ? pass('platform.behaviour') : broken('platform.behaviour', {}, 'grew', ev)))).ok, true);
+  assert.equal(
+    (
+      await throughout(rec, 60, (ev) =>
+        ev.length === 0 ? pass('platform.behaviour') : broken('platform.behaviour', {}, 'grew', ev),
+      )
+    ).ok,
+    true,
+  );
   setTimeout(() => rec.push({ seq: 1, t: 0, wall: '', kind: 'x' }), 20);
-  const v = await throughout(rec, 5000, (ev) => (ev.length === 0 ? pass('platform.behaviour') : broken('platform.behaviour', {}, 'grew', ev)));
+  const v = await throughout(rec, 5000, (ev) =>
+    ev.length === 0 ? pass('platform.behaviour') : broken('platform.behaviour', {}, 'grew', ev),
+  );
   assert.match((v as { message: string }).message, /^Throughout 5000 ms: /);
 });

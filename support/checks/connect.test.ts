@@ -1,16 +1,33 @@
 // The connect rules over hand-made records: each kept, and broken in each way it can be.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientIdWellFormed, connackOn, lastConnack, noLastWill, PASSIVE, protocolLevel, takenOver } from './connect.ts';
+import {
+  clientIdWellFormed,
+  connackOn,
+  lastConnack,
+  noLastWill,
+  PASSIVE,
+  protocolLevel,
+  takenOver,
+} from './connect.ts';
 import { brokeRule, RecordBuilder } from './test-record.ts';
 
-const broke = (v: ReturnType<typeof lastConnack>, rule: string, seqs: number[] = []) => assert.equal(brokeRule(v, rule, seqs), undefined);
+const broke = (v: ReturnType<typeof lastConnack>, rule: string, seqs: number[] = []) =>
+  assert.equal(brokeRule(v, rule, seqs), undefined);
 const kept = (v: ReturnType<typeof lastConnack>, rule: string) => assert.deepEqual([v.ok, v.rule], [true, rule]);
 const passive = (id: string) => PASSIVE.find((r) => r.id === id)!;
 
 test('clientid.format: the three shapes are kept; a wrong type, too many parts or another identifier break it', () => {
-  for (const id of ['SN1', 'd:SN1', 'd:SN1:tpl']) { const r = new RecordBuilder(); r.connect(id); kept(clientIdWellFormed(r.ctx()), 'clientid.format'); }
-  for (const [id, why] of [['x:SN1', /connection type is 'x'/], ['d:SN1:a:b', /4 ':'-separated parts/], ['d::SN1', /empty/]] as const) {
+  for (const id of ['SN1', 'd:SN1', 'd:SN1:tpl']) {
+    const r = new RecordBuilder();
+    r.connect(id);
+    kept(clientIdWellFormed(r.ctx()), 'clientid.format');
+  }
+  for (const [id, why] of [
+    ['x:SN1', /connection type is 'x'/],
+    ['d:SN1:a:b', /4 ':'-separated parts/],
+    ['d::SN1', /empty/],
+  ] as const) {
     const r = new RecordBuilder();
     r.connect(id);
     const v = clientIdWellFormed(r.ctx());
@@ -20,7 +37,11 @@ test('clientid.format: the three shapes are kept; a wrong type, too many parts o
 });
 
 test('connect.protocol-level: 3.1 and 3.1.1 are kept; level 5 breaks it', () => {
-  for (const level of [3, 4]) { const r = new RecordBuilder(); r.connect('SN1', { protocolVersion: level }); kept(protocolLevel(r.ctx()), 'connect.protocol-level'); }
+  for (const level of [3, 4]) {
+    const r = new RecordBuilder();
+    r.connect('SN1', { protocolVersion: level });
+    kept(protocolLevel(r.ctx()), 'connect.protocol-level');
+  }
   const r = new RecordBuilder();
   r.connect('SN1', { protocolVersion: 5 });
   broke(protocolLevel(r.ctx()), 'connect.protocol-level', [3]);
@@ -69,8 +90,13 @@ test('takeover: one takeover and the older connection closed', () => {
 });
 
 test('rules the platform decides: credentials, certificate, packet size, protocol errors, keepalive', () => {
-  for (const [id, decision] of [['connect.credentials', 'login-refused'], ['connect.certificate', 'certificate-refused'], ['mqtt.packet-size', 'oversized-packet'],
-    ['mqtt.protocol-error', 'client-error'], ['mqtt.keepalive', 'keepalive-timeout']] as const) {
+  for (const [id, decision] of [
+    ['connect.credentials', 'login-refused'],
+    ['connect.certificate', 'certificate-refused'],
+    ['mqtt.packet-size', 'oversized-packet'],
+    ['mqtt.protocol-error', 'client-error'],
+    ['mqtt.keepalive', 'keepalive-timeout'],
+  ] as const) {
     const r = new RecordBuilder();
     r.connect('SN1');
     kept(passive(id).judge(r.ctx()), id);

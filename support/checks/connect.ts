@@ -8,7 +8,8 @@ import { decidedRule, type PassiveRule } from './from-decisions.ts';
 import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
 
 const connects = (c: Ctx) => devicePackets(c.events, c.deviceId, 'connect', 'in');
-const packetOf = (e: RecordEvent) => e.packet as { clientId?: string; protocolVersion?: number; will?: unknown; returnCode?: number };
+const packetOf = (e: RecordEvent) =>
+  e.packet as { clientId?: string; protocolVersion?: number; will?: unknown; returnCode?: number };
 
 /** every CONNECT of the device has a ClientId of the form [d:]<id>[:<template>] naming it */
 export function clientIdWellFormed(c: Ctx): Verdict {
@@ -19,13 +20,23 @@ export function clientIdWellFormed(c: Ctx): Verdict {
   if (bad.length === 0) return pass('clientid.format', connects(c));
   const id = packetOf(bad[0]!).clientId ?? '';
   const p = parseClientId(id);
-  return broken('clientid.format', c, `The device connected with the ClientId '${id}'${p.ok ? ` (it names '${p.value.deviceId}', not '${c.deviceId}')` : ` (${p.reason})`}.`, bad);
+  return broken(
+    'clientid.format',
+    c,
+    `The device connected with the ClientId '${id}'${p.ok ? ` (it names '${p.value.deviceId}', not '${c.deviceId}')` : ` (${p.reason})`}.`,
+    bad,
+  );
 }
 
 export function protocolLevel(c: Ctx): Verdict {
   const bad = connects(c).filter((e) => ![3, 4].includes(packetOf(e).protocolVersion ?? 4));
   if (bad.length === 0) return pass('connect.protocol-level', connects(c));
-  return broken('connect.protocol-level', c, `The device connected with MQTT protocol level ${packetOf(bad[0]!).protocolVersion}.`, bad);
+  return broken(
+    'connect.protocol-level',
+    c,
+    `The device connected with MQTT protocol level ${packetOf(bad[0]!).protocolVersion}.`,
+    bad,
+  );
 }
 
 /** a last will is a warning (SPEC 8): never published, so the device must not rely on it */
@@ -43,10 +54,17 @@ export function lastConnack(c: Ctx, expected: number): Verdict {
   const acks = devicePackets(c.events, c.deviceId, 'connack', 'out');
   const code = acks.length ? packetOf(acks.at(-1)!).returnCode : undefined;
   if (code === expected) return pass(rule, acks.slice(-1));
-  const around = [...devicePackets(c.events, c.deviceId).filter((e) => e.type === 'connect' || e.type === 'connack'),
-    ...c.events.filter((e) => e.kind === 'decision' && String(e.clientId ?? '').includes(c.deviceId))].sort((a, b) => a.seq - b.seq);
-  return broken(rule, c, `The device's latest connection got ${acks.length ? `CONNACK ${code}` : 'no CONNACK'}.`, around,
-    { expected: `CONNACK ${expected} for the device's latest connection.` });
+  const around = [
+    ...devicePackets(c.events, c.deviceId).filter((e) => e.type === 'connect' || e.type === 'connack'),
+    ...c.events.filter((e) => e.kind === 'decision' && String(e.clientId ?? '').includes(c.deviceId)),
+  ].sort((a, b) => a.seq - b.seq);
+  return broken(
+    rule,
+    c,
+    `The device's latest connection got ${acks.length ? `CONNACK ${code}` : 'no CONNACK'}.`,
+    around,
+    { expected: `CONNACK ${expected} for the device's latest connection.` },
+  );
 }
 
 /** the CONNACK on one connection (a helper client's) */
@@ -55,16 +73,26 @@ export function connackOn(c: Ctx, conn: string, expected: number): Verdict {
   const ack = onConn.find((e) => e.kind === 'packet' && e.type === 'connack');
   const code = ack ? packetOf(ack).returnCode : undefined;
   if (code === expected) return pass('platform.behaviour', [ack!]);
-  return broken('platform.behaviour', c, `Connection ${conn} got ${ack ? `CONNACK ${code}` : 'no CONNACK'}.`, onConn, { expected: `CONNACK ${expected} on ${conn}.` });
+  return broken('platform.behaviour', c, `Connection ${conn} got ${ack ? `CONNACK ${code}` : 'no CONNACK'}.`, onConn, {
+    expected: `CONNACK ${expected} on ${conn}.`,
+  });
 }
 
 /** a newer connection for the device took over: one takeover, and the older connection closed */
 export function takenOver(c: Ctx): Verdict {
   const t = select(c.events, { decision: 'takeover', deviceId: c.deviceId });
-  const closed = t.length === 1 ? select(c.events, { kind: 'connection', action: 'close', conn: t[0]!.previousConn as string }) : [];
+  const closed =
+    t.length === 1 ? select(c.events, { kind: 'connection', action: 'close', conn: t[0]!.previousConn as string }) : [];
   if (t.length === 1 && closed.length === 1) return pass('platform.behaviour', [...t, ...closed]);
-  return broken('platform.behaviour', c, t.length !== 1 ? `The record has ${t.length} takeovers of the device.` : `The older connection ${t[0]!.previousConn} is still open.`,
-    [...t, ...select(c.events, { kind: 'decision' })], { expected: `one takeover of device '${c.deviceId}', and the older connection closed.` });
+  return broken(
+    'platform.behaviour',
+    c,
+    t.length !== 1
+      ? `The record has ${t.length} takeovers of the device.`
+      : `The older connection ${t[0]!.previousConn} is still open.`,
+    [...t, ...select(c.events, { kind: 'decision' })],
+    { expected: `one takeover of device '${c.deviceId}', and the older connection closed.` },
+  );
 }
 
 export const PASSIVE: PassiveRule[] = [

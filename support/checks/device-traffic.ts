@@ -13,10 +13,20 @@ export function deviceConnections(events: readonly RecordEvent[], deviceId: stri
   return conns;
 }
 
-export function devicePackets(events: readonly RecordEvent[], deviceId: string, type?: string, dir?: 'in' | 'out'): PacketEvent[] {
+export function devicePackets(
+  events: readonly RecordEvent[],
+  deviceId: string,
+  type?: string,
+  dir?: 'in' | 'out',
+): PacketEvent[] {
   const conns = deviceConnections(events, deviceId);
-  return events.filter((e): e is PacketEvent => e.kind === 'packet' && conns.has(e.conn as string)
-    && (type === undefined || e.type === type) && (dir === undefined || e.dir === dir));
+  return events.filter(
+    (e): e is PacketEvent =>
+      e.kind === 'packet' &&
+      conns.has(e.conn as string) &&
+      (type === undefined || e.type === type) &&
+      (dir === undefined || e.dir === dir),
+  );
 }
 
 export const payloadOf = (e: RecordEvent) => (e.packet as { payload?: string }).payload ?? '';
@@ -25,10 +35,16 @@ export const topicOf = (e: RecordEvent) => (e.packet as { topic?: string }).topi
 /** the broker's decisions about the device (by its identifier, or by a ClientId naming it) */
 export function deviceDecisions(events: readonly RecordEvent[], deviceId: string): RecordEvent[] {
   const conns = deviceConnections(events, deviceId);
-  return events.filter((e) => e.kind === 'decision' && (e.deviceId === deviceId || (typeof e.conn === 'string' && conns.has(e.conn))));
+  return events.filter(
+    (e) => e.kind === 'decision' && (e.deviceId === deviceId || (typeof e.conn === 'string' && conns.has(e.conn))),
+  );
 }
 
 /** the device's own platform changes (its own, or those of a device below it) */
-export function platformChanges(events: readonly RecordEvent[], change: string, where: (e: RecordEvent) => boolean = () => true): RecordEvent[] {
+export function platformChanges(
+  events: readonly RecordEvent[],
+  change: string,
+  where: (e: RecordEvent) => boolean = () => true,
+): RecordEvent[] {
   return events.filter((e) => e.kind === 'platform' && e.change === change && where(e));
 }

@@ -4,7 +4,10 @@ import { formatOf, ruleOf } from '../rules.ts';
 import { deviceDecisions } from './device-traffic.ts';
 import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
 
-export interface PassiveRule { id: string; judge(c: Ctx): Verdict }
+export interface PassiveRule {
+  id: string;
+  judge(c: Ctx): Verdict;
+}
 
 /** a rule that breaks when the record holds a decision about the device under it */
 export function decidedRule(id: string): PassiveRule {
@@ -14,8 +17,16 @@ export function decidedRule(id: string): PassiveRule {
       const format = formatOf(c.events);
       const hits = deviceDecisions(c.events, c.deviceId).filter((e) => ruleOf(e, format)?.rule === id);
       if (hits.length === 0) return pass(id);
-      const what = hits.map((e) => `${String(e.decision)}${e.answer ? ` (answered ${JSON.stringify(e.answer)})` : ''}: ${String(e.reason ?? '')}`);
-      return broken(id, c, `The platform decided ${hits.length} time(s): ${what.slice(0, 3).join('; ')}${hits.length > 3 ? '; …' : ''}`, hits);
+      const what = hits.map(
+        (e) =>
+          `${String(e.decision)}${e.answer ? ` (answered ${JSON.stringify(e.answer)})` : ''}: ${String(e.reason ?? '')}`,
+      );
+      return broken(
+        id,
+        c,
+        `The platform decided ${hits.length} time(s): ${what.slice(0, 3).join('; ')}${hits.length > 3 ? '; …' : ''}`,
+        hits,
+      );
     },
   };
 }

@@ -10,16 +10,30 @@ export function linesOn(c: Ctx, pattern: RegExp, topic: string, rule = 'hierarch
   const matching = pubs.filter((e) => parsePayload(payloadOf(e)).some((l) => pattern.test(l.text)));
   const elsewhere = matching.filter((e) => topicOf(e) !== topic);
   if (matching.length > 0 && elsewhere.length === 0) return pass(rule, matching);
-  return broken(rule, c, matching.length === 0 ? `The device sent no line matching ${pattern}.` : `It sent them on ${[...new Set(elsewhere.map(topicOf))].join(', ')}.`,
-    matching.length ? matching : pubs, { expected: `the device's lines matching ${pattern} on ${topic}.`, final: elsewhere.length > 0 });
+  return broken(
+    rule,
+    c,
+    matching.length === 0
+      ? `The device sent no line matching ${pattern}.`
+      : `It sent them on ${[...new Set(elsewhere.map(topicOf))].join(', ')}.`,
+    matching.length ? matching : pubs,
+    { expected: `the device's lines matching ${pattern} on ${topic}.`, final: elsewhere.length > 0 },
+  );
 }
 
 /** the platform has the child below the parent */
 export function childOf(c: Ctx, child: string, parent: string): Verdict {
   const made = platformChanges(c.events, 'child-created', (e) => e.deviceId === child);
   if (made.some((e) => e.parent === parent)) return pass('platform.data', made);
-  return broken('platform.data', c, made.length ? `'${child}' was created below '${String(made[0]!.parent)}'.` : `The platform has no child '${child}'.`,
-    platformChanges(c.events, 'child-created').concat(platformChanges(c.events, 'device-created')), { expected: `'${child}' below '${parent}' on the platform.` });
+  return broken(
+    'platform.data',
+    c,
+    made.length
+      ? `'${child}' was created below '${String(made[0]!.parent)}'.`
+      : `The platform has no child '${child}'.`,
+    platformChanges(c.events, 'child-created').concat(platformChanges(c.events, 'device-created')),
+    { expected: `'${child}' below '${parent}' on the platform.` },
+  );
 }
 
 export const PASSIVE: PassiveRule[] = [decidedRule('hierarchy.unknown-child')];

@@ -2,8 +2,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childOf, linesOn, PASSIVE as HIERARCHY } from './hierarchy.ts';
-import { answeredInOrder, operationEnds, PASSIVE as OPERATIONS, receivedAs, resultIs, stillPending, type OperationRef } from './operations.ts';
-import { configurationIs, eventWithText, knowsDevice, measured, PASSIVE as PLATFORM, retainIgnored } from './platform-data.ts';
+import {
+  answeredInOrder,
+  operationEnds,
+  PASSIVE as OPERATIONS,
+  receivedAs,
+  resultIs,
+  stillPending,
+  type OperationRef,
+} from './operations.ts';
+import {
+  configurationIs,
+  eventWithText,
+  knowsDevice,
+  measured,
+  PASSIVE as PLATFORM,
+  retainIgnored,
+} from './platform-data.ts';
 import { brokeRule, RecordBuilder } from './test-record.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -36,20 +51,45 @@ test('an operation ends in the wanted status; it fails finally once it ended oth
 
   const wrong = withOperation();
   wrong.r.publish(wrong.c, 's/us', '501,c8y_Command');
-  const refused = wrong.r.decision('smartrest-error', { code: 41, line: '501,c8y_Command', rule: 'operations.no-matching', severity: 'warning', reason: 'no op' });
+  const refused = wrong.r.decision('smartrest-error', {
+    code: 41,
+    line: '501,c8y_Command',
+    rule: 'operations.no-matching',
+    severity: 'warning',
+    reason: 'no op',
+  });
   const v = operationEnds(wrong.r.ctx(), OP, 'SUCCESSFUL');
   broke(v, 'operations.lifecycle', [refused.seq]);
   assert.equal(final(v), true);
-  assert.match((v as { message: string }).message, /answered c8y_Command \(501,c8y_Command\) while operation 1 is c8y_Restart/);
+  assert.match(
+    (v as { message: string }).message,
+    /answered c8y_Command \(501,c8y_Command\) while operation 1 is c8y_Restart/,
+  );
 
   const topic = withOperation({ ...OP, deviceId: 'SN1-c' });
-  topic.r.decision('smartrest-error', { code: 41, line: '501,c8y_Restart', rule: 'operations.status-topic', severity: 'violation', reason: 'wrong topic' });
+  topic.r.decision('smartrest-error', {
+    code: 41,
+    line: '501,c8y_Restart',
+    rule: 'operations.status-topic',
+    severity: 'violation',
+    reason: 'wrong topic',
+  });
   const t = operationEnds(topic.r.ctx(), { ...OP, deviceId: 'SN1-c' }, 'SUCCESSFUL');
   broke(t, 'hierarchy.child-operations');
   assert.equal(final(t), true);
   const stray = withOperation();
-  stray.r.decision('smartrest-error', { code: 41, line: '501,c8y_Restart', rule: 'operations.no-matching', severity: 'warning', reason: 'nothing' });
-  assert.equal(final(operationEnds(stray.r.ctx(), OP, 'SUCCESSFUL')), false, 'a stray status for our fragment may be answered later');
+  stray.r.decision('smartrest-error', {
+    code: 41,
+    line: '501,c8y_Restart',
+    rule: 'operations.no-matching',
+    severity: 'warning',
+    reason: 'nothing',
+  });
+  assert.equal(
+    final(operationEnds(stray.r.ctx(), OP, 'SUCCESSFUL')),
+    false,
+    'a stray status for our fragment may be answered later',
+  );
 });
 
 test('still PENDING, the result, and the line the device received', () => {
@@ -88,7 +128,7 @@ test('501 then 503 on the topic, in order, once each; a wrong fragment fails fin
   broke(answeredInOrder(child.r.ctx(), { ...OP, deviceId: 'SN1-c' }, 's/us/SN1-c', 503), 'hierarchy.child-operations');
 });
 
-test('children: data on the child\'s topic, and the child on the platform', () => {
+test("children: data on the child's topic, and the child on the platform", () => {
   const r = new RecordBuilder();
   const c = r.connect();
   broke(linesOn(r.ctx(), /^211,/, 's/us/SN1-c'), 'hierarchy.child-data-topic');
@@ -132,8 +172,15 @@ test('platform data: devices, measurements, events, configuration, and retain', 
 });
 
 test('the status, child and platform rules the platform decides', () => {
-  for (const [rules, id] of [[OPERATIONS, 'operations.answered-twice'], [OPERATIONS, 'operations.status-topic'], [OPERATIONS, 'operations.no-matching'],
-    [HIERARCHY, 'hierarchy.unknown-child'], [PLATFORM, 'platform.not-processed'], [PLATFORM, 'platform.device-exists'], [PLATFORM, 'platform.server-error']] as const) {
+  for (const [rules, id] of [
+    [OPERATIONS, 'operations.answered-twice'],
+    [OPERATIONS, 'operations.status-topic'],
+    [OPERATIONS, 'operations.no-matching'],
+    [HIERARCHY, 'hierarchy.unknown-child'],
+    [PLATFORM, 'platform.not-processed'],
+    [PLATFORM, 'platform.device-exists'],
+    [PLATFORM, 'platform.server-error'],
+  ] as const) {
     const rule = rules.find((x) => x.id === id)!;
     const r = new RecordBuilder();
     r.connect();

@@ -8,17 +8,26 @@ import { decidedRule, type PassiveRule } from './from-decisions.ts';
 import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
 
 /** an operation as a step knows it: what the platform created */
-export interface OperationRef { id: string; fragment: string; deviceId: string }
+export interface OperationRef {
+  id: string;
+  fragment: string;
+  deviceId: string;
+}
 
-const created = (c: Ctx, op: OperationRef) => platformChanges(c.events, 'operation-created', (e) => e.operationId === op.id)[0];
-const statuses = (c: Ctx, op: OperationRef) => platformChanges(c.events, 'operation-status', (e) => e.operationId === op.id);
+const created = (c: Ctx, op: OperationRef) =>
+  platformChanges(c.events, 'operation-created', (e) => e.operationId === op.id)[0];
+const statuses = (c: Ctx, op: OperationRef) =>
+  platformChanges(c.events, 'operation-status', (e) => e.operationId === op.id);
 /** a child's operation judges the device's handling of children; the root's, its operation lifecycle */
-const ruleFor = (c: Ctx, op: OperationRef) => (op.deviceId === c.deviceId ? 'operations.lifecycle' : 'hierarchy.child-operations');
+const ruleFor = (c: Ctx, op: OperationRef) =>
+  op.deviceId === c.deviceId ? 'operations.lifecycle' : 'hierarchy.child-operations';
 
 /** status lines the platform refused after the operation was created: each says what the device answered instead */
 function refusedStatuses(c: Ctx, op: OperationRef): RecordEvent[] {
   const since = created(c, op)?.seq ?? 0;
-  return c.events.filter((e) => e.seq > since && e.decision === 'smartrest-error' && /^50[1-7],/.test(String(e.line ?? '')));
+  return c.events.filter(
+    (e) => e.seq > since && e.decision === 'smartrest-error' && /^50[1-7],/.test(String(e.line ?? '')),
+  );
 }
 
 /** a status line for another fragment, or ours refused (wrong topic, answered twice): the operation cannot end as it should */
@@ -26,9 +35,13 @@ function wrongAnswer(c: Ctx, op: OperationRef): { why: string; events: RecordEve
   for (const e of refusedStatuses(c, op)) {
     const [id, fragment] = parseLine(String(e.line)).fields;
     if (Number(id) <= 503 && fragment !== op.fragment) {
-      return { why: `The device answered ${fragment} (${String(e.line)}) while operation ${op.id} is ${op.fragment}.`, events: [e] };
+      return {
+        why: `The device answered ${fragment} (${String(e.line)}) while operation ${op.id} is ${op.fragment}.`,
+        events: [e],
+      };
     }
-    if (fragment === op.fragment && e.rule !== 'operations.no-matching') return { why: `The platform refused the device's ${String(e.line)}: ${String(e.reason)}`, events: [e] };
+    if (fragment === op.fragment && e.rule !== 'operations.no-matching')
+      return { why: `The platform refused the device's ${String(e.line)}: ${String(e.reason)}`, events: [e] };
   }
   return undefined;
 }
@@ -40,18 +53,34 @@ export function operationEnds(c: Ctx, op: OperationRef, status: string): Verdict
   if (changes.some((e) => e.to === status)) return pass(rule, changes);
   const finished = changes.find((e) => e.to === 'SUCCESSFUL' || e.to === 'FAILED');
   const expected = `operation ${op.id} (${op.fragment} for ${op.deviceId}) to end ${status}.`;
-  if (finished) return broken(rule, c, `It ended ${String(finished.to)}${finished.reason ? `: ${String(finished.reason)}` : ''}.`, changes, { expected, final: true });
+  if (finished)
+    return broken(
+      rule,
+      c,
+      `It ended ${String(finished.to)}${finished.reason ? `: ${String(finished.reason)}` : ''}.`,
+      changes,
+      { expected, final: true },
+    );
   const wrong = wrongAnswer(c, op);
   if (wrong) return broken(rule, c, wrong.why, [...changes, ...wrong.events], { expected, final: true });
   const now = changes.at(-1)?.to ?? 'PENDING';
-  return broken(rule, c, `It is ${String(now)}.`, [created(c, op), ...changes].filter((e): e is RecordEvent => !!e), { expected });
+  return broken(
+    rule,
+    c,
+    `It is ${String(now)}.`,
+    [created(c, op), ...changes].filter((e): e is RecordEvent => !!e),
+    { expected },
+  );
 }
 
 /** the operation has not changed status (so far) */
 export function stillPending(c: Ctx, op: OperationRef): Verdict {
   const changes = statuses(c, op);
   if (changes.length === 0) return pass('platform.behaviour');
-  return broken('platform.behaviour', c, `It became ${String(changes[0]!.to)}.`, changes, { expected: `operation ${op.id} to stay PENDING.`, final: true });
+  return broken('platform.behaviour', c, `It became ${String(changes[0]!.to)}.`, changes, {
+    expected: `operation ${op.id} to stay PENDING.`,
+    final: true,
+  });
 }
 
 /** the result the device gave with 503 */
@@ -59,8 +88,13 @@ export function resultIs(c: Ctx, op: OperationRef, result: string): Verdict {
   const done = statuses(c, op).find((e) => e.to === 'SUCCESSFUL');
   const got = done?.result as string[] | undefined;
   if (got && got.length === 1 && got[0] === result) return pass('platform.data', [done!]);
-  return broken('platform.data', c, done ? `It has the result ${JSON.stringify(got ?? [])}.` : 'It did not end SUCCESSFUL.', statuses(c, op),
-    { expected: `operation ${op.id} to have the result ${JSON.stringify(result)}.`, final: !!done });
+  return broken(
+    'platform.data',
+    c,
+    done ? `It has the result ${JSON.stringify(got ?? [])}.` : 'It did not end SUCCESSFUL.',
+    statuses(c, op),
+    { expected: `operation ${op.id} to have the result ${JSON.stringify(result)}.`, final: !!done },
+  );
 }
 
 /** after the operation was created, the device sent 501 then the terminal status on the topic, each exactly once */
@@ -69,17 +103,25 @@ export function answeredInOrder(c: Ctx, op: OperationRef, topic: string, termina
   const since = created(c, op)?.seq ?? 0;
   const pubs = devicePackets(c.events, c.deviceId, 'publish', 'in').filter((e) => e.seq > since);
   const steps = [new RegExp(`^501,${op.fragment}$`), new RegExp(`^${terminal},${op.fragment}(,|$)`)];
-  const filters: EventFilter[] = steps.map((line) => ({ where: (e) => topicOf(e) === topic && parsePayload(payloadOf(e)).some((l) => line.test(l.text)) }));
+  const filters: EventFilter[] = steps.map((line) => ({
+    where: (e) => topicOf(e) === topic && parsePayload(payloadOf(e)).some((l) => line.test(l.text)),
+  }));
   const want = `501,${op.fragment} then ${terminal},${op.fragment} on ${topic}, in order, once each.`;
   const order = inOrder(pubs, filters);
   if (!order.ok) {
     const wrong = wrongAnswer(c, op);
-    return broken(rule, c, wrong?.why ?? `Step ${order.brokenAt! + 1} (${order.brokenAt === 0 ? '501' : terminal}) never came.`,
-      [...pubs, ...(wrong?.events ?? [])], { expected: want, final: !!wrong });
+    return broken(
+      rule,
+      c,
+      wrong?.why ?? `Step ${order.brokenAt! + 1} (${order.brokenAt === 0 ? '501' : terminal}) never came.`,
+      [...pubs, ...(wrong?.events ?? [])],
+      { expected: want, final: !!wrong },
+    );
   }
   for (const [i, f] of filters.entries()) {
     const n = pubs.filter((e) => f.where!(e)).length;
-    if (n !== 1) return broken(rule, c, `${i === 0 ? '501' : terminal} came ${n} times.`, pubs, { expected: want, final: true });
+    if (n !== 1)
+      return broken(rule, c, `${i === 0 ? '501' : terminal} came ${n} times.`, pubs, { expected: want, final: true });
   }
   return pass(rule, pubs);
 }
@@ -90,7 +132,9 @@ export function receivedAs(c: Ctx, line: string): Verdict {
   const got = devicePackets(c.events, c.deviceId, 'publish', 'out').filter((e) => topicOf(e) === 's/ds');
   const hit = got.find((e) => JSON.stringify(parseLine(payloadOf(e)).fields) === want);
   if (hit) return pass('platform.behaviour', [hit]);
-  return broken('platform.behaviour', c, `The device got ${got.length} line(s) on s/ds.`, got, { expected: `the line ${JSON.stringify(line)} on the device's s/ds.` });
+  return broken('platform.behaviour', c, `The device got ${got.length} line(s) on s/ds.`, got, {
+    expected: `the line ${JSON.stringify(line)} on the device's s/ds.`,
+  });
 }
 
 export const PASSIVE: PassiveRule[] = [

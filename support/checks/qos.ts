@@ -6,15 +6,23 @@ import { broken, notApplicable, pass, type Ctx, type Verdict } from './verdict.t
 
 const qosOf = (e: RecordEvent) => (e.packet as { qos?: number }).qos;
 const idOf = (e: RecordEvent) => (e.packet as { messageId?: number }).messageId;
-const subscriptions = (e: RecordEvent) => (e.packet as { subscriptions?: { topic: string; qos: number }[] }).subscriptions ?? [];
+const subscriptions = (e: RecordEvent) =>
+  (e.packet as { subscriptions?: { topic: string; qos: number }[] }).subscriptions ?? [];
 
 /** every PUBLISH from the device has this QoS */
 export function publishQos(c: Ctx, qos: number): Verdict {
   const pubs = devicePackets(c.events, c.deviceId, 'publish', 'in');
   const wrong = pubs.filter((e) => qosOf(e) !== qos);
   if (pubs.length > 0 && wrong.length === 0) return pass('qos.as-configured', pubs.slice(-3));
-  return broken('qos.as-configured', c, pubs.length === 0 ? 'The device published nothing.' : `${wrong.length} of its ${pubs.length} PUBLISHes have another QoS.`,
-    wrong.length ? wrong : pubs, { expected: `every PUBLISH from the device at QoS ${qos}, as configured.` });
+  return broken(
+    'qos.as-configured',
+    c,
+    pubs.length === 0
+      ? 'The device published nothing.'
+      : `${wrong.length} of its ${pubs.length} PUBLISHes have another QoS.`,
+    wrong.length ? wrong : pubs,
+    { expected: `every PUBLISH from the device at QoS ${qos}, as configured.` },
+  );
 }
 
 /** the device's subscriptions to the topic have this QoS */
@@ -22,17 +30,27 @@ export function subscribedWithQos(c: Ctx, topic: string, qos: number): Verdict {
   const subs = devicePackets(c.events, c.deviceId, 'subscribe', 'in');
   const found = subs.flatMap(subscriptions).filter((s) => s.topic === topic);
   if (found.length > 0 && found.every((s) => s.qos === qos)) return pass('qos.as-configured', subs);
-  return broken('qos.as-configured', c, found.length === 0 ? `The device never subscribed to ${topic}.` : `It subscribed to ${topic} with QoS ${found.map((s) => s.qos).join(', ')}.`,
-    subs, { expected: `a SUBSCRIBE to ${topic} with QoS ${qos}, as configured.` });
+  return broken(
+    'qos.as-configured',
+    c,
+    found.length === 0
+      ? `The device never subscribed to ${topic}.`
+      : `It subscribed to ${topic} with QoS ${found.map((s) => s.qos).join(', ')}.`,
+    subs,
+    { expected: `a SUBSCRIBE to ${topic} with QoS ${qos}, as configured.` },
+  );
 }
 
 /** passive: when the scenario configured a QoS, the device publishes and subscribes to s/ds with it */
 export function qosAsConfigured(c: Ctx): Verdict {
   const qos = c.expect?.qos;
-  if (qos === undefined || devicePackets(c.events, c.deviceId, 'publish', 'in').length === 0) return notApplicable('qos.as-configured');
+  if (qos === undefined || devicePackets(c.events, c.deviceId, 'publish', 'in').length === 0)
+    return notApplicable('qos.as-configured');
   const up = publishQos(c, qos);
   if (!up.ok) return up;
-  const subscribed = devicePackets(c.events, c.deviceId, 'subscribe', 'in').flatMap(subscriptions).some((s) => s.topic === 's/ds');
+  const subscribed = devicePackets(c.events, c.deviceId, 'subscribe', 'in')
+    .flatMap(subscriptions)
+    .some((s) => s.topic === 's/ds');
   return subscribed ? subscribedWithQos(c, 's/ds', qos) : up;
 }
 
@@ -40,7 +58,9 @@ const HANDSHAKE: Record<number, string[]> = { 1: ['puback'], 2: ['pubrec', 'pubc
 
 /** what the device owes for a PUBLISH it received, that it had not sent when it left the connection */
 function missingAcks(c: Ctx, pub: PacketEvent, until: number): string[] {
-  const after = devicePackets(c.events, c.deviceId, undefined, 'in').filter((e) => e.conn === pub.conn && e.seq > pub.seq && e.seq < until && idOf(e) === idOf(pub));
+  const after = devicePackets(c.events, c.deviceId, undefined, 'in').filter(
+    (e) => e.conn === pub.conn && e.seq > pub.seq && e.seq < until && idOf(e) === idOf(pub),
+  );
   return (HANDSHAKE[qosOf(pub) ?? 0] ?? []).filter((t) => !after.some((e) => e.type === t));
 }
 
@@ -51,14 +71,21 @@ function missingAcks(c: Ctx, pub: PacketEvent, until: number): string[] {
 export function downstreamHandshake(c: Ctx): Verdict {
   const outs = devicePackets(c.events, c.deviceId, 'publish', 'out').filter((e) => (qosOf(e) ?? 0) > 0);
   const disconnects = devicePackets(c.events, c.deviceId, 'disconnect', 'in');
-  const judged = outs.map((pub) => ({ pub, end: disconnects.find((d) => d.conn === pub.conn && d.seq > pub.seq) })).filter((x) => x.end);
+  const judged = outs
+    .map((pub) => ({ pub, end: disconnects.find((d) => d.conn === pub.conn && d.seq > pub.seq) }))
+    .filter((x) => x.end);
   if (judged.length === 0) return notApplicable('qos.downstream-handshake');
-  const owing = judged.map(({ pub, end }) => ({ pub, end: end!, missing: missingAcks(c, pub, end!.seq) })).filter((x) => x.missing.length > 0);
+  const owing = judged
+    .map(({ pub, end }) => ({ pub, end: end!, missing: missingAcks(c, pub, end!.seq) }))
+    .filter((x) => x.missing.length > 0);
   if (owing.length === 0) return pass('qos.downstream-handshake', judged.map((x) => x.pub).slice(-3));
   const first = owing[0]!;
-  return broken('qos.downstream-handshake', c,
+  return broken(
+    'qos.downstream-handshake',
+    c,
     `The device left the connection without ${first.missing.map((t) => t.toUpperCase()).join(' and ')} for the QoS ${qosOf(first.pub)} message ${idOf(first.pub)} on ${topicOf(first.pub)}${owing.length > 1 ? ` (and ${owing.length - 1} more)` : ''}.`,
-    [first.pub, first.end, ...owing.slice(1).map((x) => x.pub)]);
+    [first.pub, first.end, ...owing.slice(1).map((x) => x.pub)],
+  );
 }
 
 /** the broker sent the device something on a topic at this QoS, and the device finished the handshake */
@@ -66,13 +93,23 @@ export function downstreamQos(c: Ctx, topic: string, qos: number): Verdict {
   const out = devicePackets(c.events, c.deviceId, 'publish', 'out').filter((e) => topicOf(e) === topic);
   const last = out.at(-1);
   if (!last || qosOf(last) !== qos) {
-    return broken('qos.as-configured', c, last ? `The latest one went at QoS ${qosOf(last)}.` : `Nothing was sent on ${topic}.`, out,
-      { expected: `a PUBLISH on ${topic} to the device at QoS ${qos}, the QoS it subscribed with.` });
+    return broken(
+      'qos.as-configured',
+      c,
+      last ? `The latest one went at QoS ${qosOf(last)}.` : `Nothing was sent on ${topic}.`,
+      out,
+      { expected: `a PUBLISH on ${topic} to the device at QoS ${qos}, the QoS it subscribed with.` },
+    );
   }
   const missing = missingAcks(c, last, Number.MAX_SAFE_INTEGER);
   if (missing.length === 0) return pass('qos.downstream-handshake', [last]);
   const acks = devicePackets(c.events, c.deviceId).filter((e) => e.seq > last.seq && idOf(e) === idOf(last));
-  return broken('qos.downstream-handshake', c, `The device has not sent ${missing.map((t) => t.toUpperCase()).join(' and ')} for message ${idOf(last)}.`, [last, ...acks]);
+  return broken(
+    'qos.downstream-handshake',
+    c,
+    `The device has not sent ${missing.map((t) => t.toUpperCase()).join(' and ')} for message ${idOf(last)}.`,
+    [last, ...acks],
+  );
 }
 
 export const PASSIVE: PassiveRule[] = [

@@ -7,7 +7,8 @@ import { brokeRule, RecordBuilder } from './test-record.ts';
 import type { Verdict } from './verdict.ts';
 
 const broke = (v: Verdict, rule: string, seqs: number[] = []) => assert.equal(brokeRule(v, rule, seqs), undefined);
-const kept = (v: Verdict, rule: string, applicable = true) => assert.deepEqual([v.ok, v.rule, v.ok && v.applicable], [true, rule, applicable]);
+const kept = (v: Verdict, rule: string, applicable = true) =>
+  assert.deepEqual([v.ok, v.rule, v.ok && v.applicable], [true, rule, applicable]);
 
 test('sessions: clean session 0 is a warning; the flag must be as configured', () => {
   const r = new RecordBuilder();
@@ -30,7 +31,10 @@ test('qos.as-configured: every PUBLISH and the s/ds subscription at the configur
   const r = new RecordBuilder();
   const c = r.connect();
   r.publish(c, 's/us', '100', { qos: 2 });
-  r.subscribe(c, [['s/ds', 2], ['s/e', 0]]);
+  r.subscribe(c, [
+    ['s/ds', 2],
+    ['s/e', 0],
+  ]);
   kept(publishQos(r.ctx(), 2), 'qos.as-configured');
   kept(subscribedWithQos(r.ctx(), 's/ds', 2), 'qos.as-configured');
   kept(qosAsConfigured(r.ctx({ expect: { qos: 2 } })), 'qos.as-configured');
@@ -78,7 +82,10 @@ test('qos.downstream-handshake: every QoS 1/2 message acknowledged before the de
   noPubcomp.publish(q, 's/ds', '510,SN1', { qos: 2, dir: 'out', messageId: 5 });
   noPubcomp.ack(q, 'pubrec', 5);
   noPubcomp.disconnect(q);
-  assert.match((downstreamHandshake(noPubcomp.ctx()) as { message: string }).message, /without PUBCOMP for the QoS 2 message 5/);
+  assert.match(
+    (downstreamHandshake(noPubcomp.ctx()) as { message: string }).message,
+    /without PUBCOMP for the QoS 2 message 5/,
+  );
 
   const dropped = new RecordBuilder();
   const d = dropped.connect();

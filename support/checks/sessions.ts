@@ -11,7 +11,12 @@ const clean = (e: RecordEvent) => (e.packet as { clean?: boolean }).clean !== fa
 export function cleanSession1(c: Ctx): Verdict {
   const persistent = connects(c).filter((e) => !clean(e));
   if (persistent.length === 0) return pass('sessions.clean-session-0', connects(c));
-  return broken('sessions.clean-session-0', c, `${persistent.length} CONNECT(s) of the device have clean session 0.`, persistent);
+  return broken(
+    'sessions.clean-session-0',
+    c,
+    `${persistent.length} CONNECT(s) of the device have clean session 0.`,
+    persistent,
+  );
 }
 
 /** every CONNECT of the device has the clean session flag it was configured with */
@@ -19,8 +24,13 @@ export function cleanAsConfigured(c: Ctx, want = c.expect?.clean): Verdict {
   if (want === undefined || connects(c).length === 0) return notApplicable('sessions.clean-as-configured');
   const wrong = connects(c).filter((e) => clean(e) !== want);
   if (wrong.length === 0) return pass('sessions.clean-as-configured', connects(c));
-  return broken('sessions.clean-as-configured', c, `The device was configured with clean session ${want ? 1 : 0}; ${wrong.length} of its CONNECTs have clean session ${want ? 0 : 1}.`,
-    wrong, { expected: `every CONNECT of the device with clean session ${want ? 1 : 0}, as configured.` });
+  return broken(
+    'sessions.clean-as-configured',
+    c,
+    `The device was configured with clean session ${want ? 1 : 0}; ${wrong.length} of its CONNECTs have clean session ${want ? 0 : 1}.`,
+    wrong,
+    { expected: `every CONNECT of the device with clean session ${want ? 1 : 0}, as configured.` },
+  );
 }
 
 export const PASSIVE: PassiveRule[] = [

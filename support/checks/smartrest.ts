@@ -26,7 +26,13 @@ export function escapingRule(code: FindingCode): PassiveRule {
       for (const e of pubs) {
         for (const line of parsePayload(payloadOf(e))) {
           const f = line.findings.find((x) => x.code === code);
-          if (f) return broken(id, c, `The line ${JSON.stringify(line.text)} on ${topicOf(e)} has ${code} at character ${f.offset - line.offset + 1}: ${f.message}.`, [e]);
+          if (f)
+            return broken(
+              id,
+              c,
+              `The line ${JSON.stringify(line.text)} on ${topicOf(e)} has ${code} at character ${f.offset - line.offset + 1}: ${f.message}.`,
+              [e],
+            );
         }
       }
       return pass(id, pubs.slice(-3));
@@ -34,13 +40,24 @@ export function escapingRule(code: FindingCode): PassiveRule {
   };
 }
 
-const CODES: FindingCode[] = ['needs-quotes', 'unbalanced-quote', 'text-after-quote', 'doubled-quote', 'stray-backslash', 'unquoted-whitespace'];
+const CODES: FindingCode[] = [
+  'needs-quotes',
+  'unbalanced-quote',
+  'text-after-quote',
+  'doubled-quote',
+  'stray-backslash',
+  'unquoted-whitespace',
+];
 const ESCAPING = CODES.map(escapingRule);
 
 /** every line the device sent follows the seed's escaping: no finding that counts as a violation in this run */
 export function seedEscaping(c: Ctx): Verdict {
   const verdicts = ESCAPING.map((r) => r.judge(c));
-  return verdicts.find((v) => !v.ok && finding(v.rule, c.strict).severity === 'violation') ?? verdicts.find((v) => !v.ok) ?? pass('escaping.needs-quotes', smartrestPublishes(c).slice(-3));
+  return (
+    verdicts.find((v) => !v.ok && finding(v.rule, c.strict).severity === 'violation') ??
+    verdicts.find((v) => !v.ok) ??
+    pass('escaping.needs-quotes', smartrestPublishes(c).slice(-3))
+  );
 }
 
 /** the platform answered the device on s/e with this code (a self-check of the lab) */
@@ -48,8 +65,13 @@ export function answeredOnSe(c: Ctx, code: number): Verdict {
   const sent = devicePackets(c.events, c.deviceId, 'publish', 'out').filter((e) => topicOf(e) === 's/e');
   const hit = sent.find((e) => payloadOf(e).startsWith(`${code},`));
   if (hit) return pass('platform.behaviour', [hit]);
-  return broken('platform.behaviour', c, `The device got ${sent.length} line(s) on s/e: ${sent.map(payloadOf).join(' | ') || 'none'}.`,
-    [...sent, ...c.events.filter((e) => e.decision === 'smartrest-error')], { expected: `a line with code ${code} on s/e to the device.` });
+  return broken(
+    'platform.behaviour',
+    c,
+    `The device got ${sent.length} line(s) on s/e: ${sent.map(payloadOf).join(' | ') || 'none'}.`,
+    [...sent, ...c.events.filter((e) => e.decision === 'smartrest-error')],
+    { expected: `a line with code ${code} on s/e to the device.` },
+  );
 }
 
 export const PASSIVE: PassiveRule[] = [

@@ -14,37 +14,85 @@ export class RecordBuilder {
   }
 
   add(kind: string, fields: Record<string, unknown>): RecordEvent {
-    const e = { seq: this.events.length + 1, t: this.events.length, wall: '2026-01-01T00:00:00.000Z', kind, ...fields } as RecordEvent;
+    const e = {
+      seq: this.events.length + 1,
+      t: this.events.length,
+      wall: '2026-01-01T00:00:00.000Z',
+      kind,
+      ...fields,
+    } as RecordEvent;
     this.events.push(e);
     return e;
   }
 
-  packet(conn: string, dir: 'in' | 'out', type: string, packet: Record<string, unknown>, clientId?: string): RecordEvent {
-    return this.add('packet', { conn, transport: 'mqtt', dir, type, size: 10, packet, ...(clientId ? { clientId } : {}) });
+  packet(
+    conn: string,
+    dir: 'in' | 'out',
+    type: string,
+    packet: Record<string, unknown>,
+    clientId?: string,
+  ): RecordEvent {
+    return this.add('packet', {
+      conn,
+      transport: 'mqtt',
+      dir,
+      type,
+      size: 10,
+      packet,
+      ...(clientId ? { clientId } : {}),
+    });
   }
 
   /** a connection: CONNECT with the ClientId (and options), answered CONNACK returnCode */
-  connect(clientId = DEVICE, opts: { clean?: boolean; will?: boolean; protocolVersion?: number; returnCode?: number } = {}): string {
+  connect(
+    clientId = DEVICE,
+    opts: { clean?: boolean; will?: boolean; protocolVersion?: number; returnCode?: number } = {},
+  ): string {
     const conn = `c${++this.conns}`;
     this.add('connection', { action: 'open', conn, transport: 'mqtt' });
     this.packet(conn, 'in', 'connect', {
-      clientId, clean: opts.clean ?? true, keepalive: 60, protocolVersion: opts.protocolVersion ?? 4, username: 't/u', passwordSet: true,
+      clientId,
+      clean: opts.clean ?? true,
+      keepalive: 60,
+      protocolVersion: opts.protocolVersion ?? 4,
+      username: 't/u',
+      passwordSet: true,
       ...(opts.will ? { will: { topic: 's/us', qos: 0, retain: false, payload: '400,x,y' } } : {}),
     });
     this.packet(conn, 'out', 'connack', { returnCode: opts.returnCode ?? 0, sessionPresent: false }, clientId);
     return conn;
   }
 
-  publish(conn: string, topic: string, payload: string, opts: { qos?: number; dir?: 'in' | 'out'; messageId?: number; dup?: boolean } = {}): RecordEvent {
+  publish(
+    conn: string,
+    topic: string,
+    payload: string,
+    opts: { qos?: number; dir?: 'in' | 'out'; messageId?: number; dup?: boolean } = {},
+  ): RecordEvent {
     const qos = opts.qos ?? 1;
-    return this.packet(conn, opts.dir ?? 'in', 'publish', { topic, payload, qos, retain: false, dup: opts.dup ?? false, ...(qos > 0 ? { messageId: opts.messageId ?? 1 } : {}) });
+    return this.packet(conn, opts.dir ?? 'in', 'publish', {
+      topic,
+      payload,
+      qos,
+      retain: false,
+      dup: opts.dup ?? false,
+      ...(qos > 0 ? { messageId: opts.messageId ?? 1 } : {}),
+    });
   }
 
   subscribe(conn: string, subs: [string, number][], messageId = 1): RecordEvent {
-    return this.packet(conn, 'in', 'subscribe', { messageId, subscriptions: subs.map(([topic, qos]) => ({ topic, qos })) });
+    return this.packet(conn, 'in', 'subscribe', {
+      messageId,
+      subscriptions: subs.map(([topic, qos]) => ({ topic, qos })),
+    });
   }
 
-  ack(conn: string, type: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp', messageId: number, dir: 'in' | 'out' = 'in'): RecordEvent {
+  ack(
+    conn: string,
+    type: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp',
+    messageId: number,
+    dir: 'in' | 'out' = 'in',
+  ): RecordEvent {
     return this.packet(conn, dir, type, { messageId });
   }
 
@@ -73,6 +121,7 @@ export function brokeRule(v: Verdict, rule: string, seqs: number[] = []): string
   const shown = v.evidence.map((e) => e.seq);
   const missing = seqs.filter((s) => !shown.includes(s));
   if (missing.length > 0) return `evidence lacks #${missing.join(', #')} (has #${shown.join(', #')})`;
-  if (!v.message.includes(`[${rule}, `) || !v.message.includes('Full record: /tmp/example.jsonl')) return `the message does not name the rule and record: ${v.message}`;
+  if (!v.message.includes(`[${rule}, `) || !v.message.includes('Full record: /tmp/example.jsonl'))
+    return `the message does not name the rule and record: ${v.message}`;
   return undefined;
 }

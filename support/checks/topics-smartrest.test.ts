@@ -2,7 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSIVE as SMARTREST, answeredOnSe, escapingRule, seedEscaping } from './smartrest.ts';
-import { PASSIVE as TOPICS, noSubscriptionRefused, publishedToKnownTopics, refusedAndOpen, registeredBeforeSubscribing, noJsonViaMqtt } from './topics.ts';
+import {
+  PASSIVE as TOPICS,
+  noSubscriptionRefused,
+  publishedToKnownTopics,
+  refusedAndOpen,
+  registeredBeforeSubscribing,
+  noJsonViaMqtt,
+} from './topics.ts';
 import { brokeRule, RecordBuilder } from './test-record.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -13,26 +20,43 @@ const topicRule = (id: string) => TOPICS.find((r) => r.id === id)!;
 test('subscriptions: to publish topics (and wildcards reaching them) and to unknown topics break their rules', () => {
   const r = new RecordBuilder();
   const c = r.connect();
-  r.subscribe(c, [['s/ds', 1], ['s/e', 0], ['s/dc/x', 1], ['s/dt', 1], ['error', 1]]);
+  r.subscribe(c, [
+    ['s/ds', 1],
+    ['s/e', 0],
+    ['s/dc/x', 1],
+    ['s/dt', 1],
+    ['error', 1],
+  ]);
   kept(topicRule('topics.subscribe-publish-topic').judge(r.ctx()), 'topics.subscribe-publish-topic');
   kept(topicRule('topics.subscribe-unknown').judge(r.ctx()), 'topics.subscribe-unknown');
   kept(noSubscriptionRefused(r.ctx()), 'topics.subscribe-unknown');
-  for (const [topic, rule] of [['s/us', 'topics.subscribe-publish-topic'], ['#', 'topics.subscribe-publish-topic'], ['s/uc/x', 'topics.subscribe-publish-topic'],
-    ['c8y/ds', 'topics.subscribe-unknown']] as const) {
+  for (const [topic, rule] of [
+    ['s/us', 'topics.subscribe-publish-topic'],
+    ['#', 'topics.subscribe-publish-topic'],
+    ['s/uc/x', 'topics.subscribe-publish-topic'],
+    ['c8y/ds', 'topics.subscribe-unknown'],
+  ] as const) {
     const b = new RecordBuilder();
-    const e = b.subscribe(b.connect(), [['s/e', 0], [topic, 1]]);
+    const e = b.subscribe(b.connect(), [
+      ['s/e', 0],
+      [topic, 1],
+    ]);
     broke(topicRule(rule).judge(b.ctx()), rule, [e.seq]);
     const other = rule === 'topics.subscribe-unknown' ? 'topics.subscribe-publish-topic' : 'topics.subscribe-unknown';
     kept(topicRule(other).judge(b.ctx()), other);
   }
   const boot = new RecordBuilder();
   boot.connect();
-  const refused = boot.decision('subscription-refused', { topic: 's/ds', rule: 'topics.subscribe-unknown', severity: 'violation' });
+  const refused = boot.decision('subscription-refused', {
+    topic: 's/ds',
+    rule: 'topics.subscribe-unknown',
+    severity: 'violation',
+  });
   broke(topicRule('topics.subscribe-unknown').judge(boot.ctx()), 'topics.subscribe-unknown', [refused.seq]);
   broke(noSubscriptionRefused(boot.ctx()), 'topics.subscribe-unknown', [refused.seq]);
 });
 
-test('registration before s/ds: from the packets (the step) and from the platform\'s refusal (the audit)', () => {
+test("registration before s/ds: from the packets (the step) and from the platform's refusal (the audit)", () => {
   const r = new RecordBuilder();
   const c = r.connect();
   const reg = r.publish(c, 's/us', '100');
@@ -42,10 +66,16 @@ test('registration before s/ds: from the packets (the step) and from the platfor
   const early = new RecordBuilder();
   const e = early.connect();
   const s = early.subscribe(e, [['s/ds', 1]]);
-  const d = early.decision('subscription-refused', { topic: 's/ds', rule: 'topics.subscribe-before-registration', severity: 'violation' });
+  const d = early.decision('subscription-refused', {
+    topic: 's/ds',
+    rule: 'topics.subscribe-before-registration',
+    severity: 'violation',
+  });
   early.publish(e, 's/us', '100');
   broke(registeredBeforeSubscribing(early.ctx()), 'topics.subscribe-before-registration', [s.seq]);
-  broke(topicRule('topics.subscribe-before-registration').judge(early.ctx()), 'topics.subscribe-before-registration', [d.seq]);
+  broke(topicRule('topics.subscribe-before-registration').judge(early.ctx()), 'topics.subscribe-before-registration', [
+    d.seq,
+  ]);
   const never = new RecordBuilder();
   never.subscribe(never.connect(), [['s/ds', 1]]);
   assert.match((registeredBeforeSubscribing(never.ctx()) as { message: string }).message, /never published 100/);
@@ -97,8 +127,12 @@ test('SUBACK 0x80 with the connection left open (a self-check of the lab)', () =
 
 test('escaping: each finding breaks its own rule; warnings fail only a strict run', () => {
   const lines: [string, string][] = [
-    ['needs-quotes', '400,c8y_E,say "hi"'], ['unbalanced-quote', '400,c8y_E,"open'], ['text-after-quote', '400,c8y_E,"a"b'],
-    ['doubled-quote', '400,c8y_E,"say ""hi"""'], ['stray-backslash', '400,c8y_E,"C:\\temp"'], ['unquoted-whitespace', '400,c8y_E, padded '],
+    ['needs-quotes', '400,c8y_E,say "hi"'],
+    ['unbalanced-quote', '400,c8y_E,"open'],
+    ['text-after-quote', '400,c8y_E,"a"b'],
+    ['doubled-quote', '400,c8y_E,"say ""hi"""'],
+    ['stray-backslash', '400,c8y_E,"C:\\temp"'],
+    ['unquoted-whitespace', '400,c8y_E, padded '],
   ];
   const good = new RecordBuilder();
   good.publish(good.connect(), 's/us', '400,c8y_E,"a,b \\"c\\""\n400,c8y_E,"back\\\\slash"');
@@ -120,7 +154,9 @@ test('escaping: each finding breaks its own rule; warnings fail only a strict ru
   broke(escapingRule('needs-quotes').judge(custom.ctx()), 'escaping.needs-quotes', [e.seq]);
 });
 
-function finding(v: Verdict): string { return v.ok ? 'none' : v.severity; }
+function finding(v: Verdict): string {
+  return v.ok ? 'none' : v.severity;
+}
 
 test('s/e answers and the rules the platform decides about SmartREST lines', () => {
   const r = new RecordBuilder();
@@ -129,8 +165,16 @@ test('s/e answers and the rules the platform decides about SmartREST lines', () 
   r.publish(c, 's/e', '40,999,No static template for this message id', { dir: 'out', qos: 0 });
   kept(answeredOnSe(r.ctx(), 40), 'platform.behaviour');
   broke(answeredOnSe(r.ctx(), 45), 'platform.behaviour');
-  for (const id of ['smartrest.unknown-template', 'smartrest.parameters', 'custom.bad-template', 'custom.unknown-collection', 'custom.unknown-message',
-    'custom.parameters', 'custom.collection-exists', 'jwt.password-device']) {
+  for (const id of [
+    'smartrest.unknown-template',
+    'smartrest.parameters',
+    'custom.bad-template',
+    'custom.unknown-collection',
+    'custom.unknown-message',
+    'custom.parameters',
+    'custom.collection-exists',
+    'jwt.password-device',
+  ]) {
     const rule = SMARTREST.find((x) => x.id === id)!;
     kept(rule.judge(r.ctx()), id);
     const b = new RecordBuilder();

@@ -5,7 +5,11 @@ import type { RecordEvent } from '../record/events.ts';
 import { RULES, finding, type Severity } from '../rules.ts';
 import { describeEvent } from './excerpt.ts';
 
-export interface Evidence { seq: number; t: number; text: string }
+export interface Evidence {
+  seq: number;
+  t: number;
+  text: string;
+}
 
 export type Verdict =
   | { ok: true; rule: string; evidence: Evidence[]; applicable: boolean }
@@ -25,8 +29,12 @@ export interface Ctx {
 export const evidence = (events: readonly RecordEvent[]): Evidence[] =>
   events.slice(-20).map((e) => ({ seq: e.seq, t: e.t, text: describeEvent(e) }));
 
-export const pass = (rule: string, events: readonly RecordEvent[] = []): Verdict =>
-  ({ ok: true, rule, evidence: evidence(events), applicable: true });
+export const pass = (rule: string, events: readonly RecordEvent[] = []): Verdict => ({
+  ok: true,
+  rule,
+  evidence: evidence(events),
+  applicable: true,
+});
 
 /** the rule has nothing to judge in this record (no PUBLISH to check, no configuration known) */
 export const notApplicable = (rule: string): Verdict => ({ ok: true, rule, evidence: [], applicable: false });
@@ -35,20 +43,28 @@ export const notApplicable = (rule: string): Verdict => ({ ok: true, rule, evide
  * A broken rule: `did` says what the device did (or what the record shows), `events` are the evidence.
  * `final`: nothing later in the record can make the check pass.
  */
-export function broken(rule: string, c: Pick<Ctx, 'strict' | 'recordPath'>, did: string, events: readonly RecordEvent[],
-  opts: { final?: boolean; expected?: string } = {}): Verdict {
+export function broken(
+  rule: string,
+  c: Pick<Ctx, 'strict' | 'recordPath'>,
+  did: string,
+  events: readonly RecordEvent[],
+  opts: { final?: boolean; expected?: string } = {},
+): Verdict {
   const r = RULES.get(rule);
   if (!r) throw new Error(`no rule '${rule}' in the rulebook (support/rules.ts)`);
   const severity = finding(rule, c.strict).severity;
   const ev = evidence(events);
   const shown = ev.length > 0 ? ev.map((e) => `  ${e.text}`).join('\n') : '  (nothing relevant in the record)';
-  const message = `[${rule}, ${severity}] ${opts.expected ?? r.says}\n${did}\nThe record shows:\n${shown}\n`
-    + `Full record: ${c.recordPath ?? '(in memory only)'}`;
+  const message =
+    `[${rule}, ${severity}] ${opts.expected ?? r.says}\n${did}\nThe record shows:\n${shown}\n` +
+    `Full record: ${c.recordPath ?? '(in memory only)'}`;
   return { ok: false, rule, severity, message, evidence: ev, final: opts.final ?? false };
 }
 
 export class CheckFailure extends Error {
-  constructor(readonly verdict: Extract<Verdict, { ok: false }>) { super(verdict.message); }
+  constructor(readonly verdict: Extract<Verdict, { ok: false }>) {
+    super(verdict.message);
+  }
 }
 
 /**

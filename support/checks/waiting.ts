@@ -3,13 +3,25 @@
 import type { RecordEvent } from '../record/events.ts';
 import type { Verdict } from './verdict.ts';
 
-export interface GrowingRecord { events(): readonly RecordEvent[]; written(timeoutMs: number): Promise<void> }
+export interface GrowingRecord {
+  events(): readonly RecordEvent[];
+  written(timeoutMs: number): Promise<void>;
+}
 
 const withinNote = (v: Verdict, ms: number, final: boolean): Verdict =>
-  v.ok ? v : { ...v, message: `${final ? `Finally (it cannot change any more), before ${ms} ms were up` : `Within ${ms} ms`}: ${v.message}` };
+  v.ok
+    ? v
+    : {
+        ...v,
+        message: `${final ? `Finally (it cannot change any more), before ${ms} ms were up` : `Within ${ms} ms`}: ${v.message}`,
+      };
 
 /** judge until the verdict passes, fails finally, or the time is up; the last verdict */
-export async function within(record: GrowingRecord, ms: number, judge: (events: readonly RecordEvent[]) => Verdict): Promise<Verdict> {
+export async function within(
+  record: GrowingRecord,
+  ms: number,
+  judge: (events: readonly RecordEvent[]) => Verdict,
+): Promise<Verdict> {
   const end = Date.now() + ms;
   for (;;) {
     const v = judge(record.events());
@@ -22,7 +34,11 @@ export async function within(record: GrowingRecord, ms: number, judge: (events: 
 }
 
 /** "never": the verdict must pass each time the record grows, for the whole window */
-export async function throughout(record: GrowingRecord, ms: number, judge: (events: readonly RecordEvent[]) => Verdict): Promise<Verdict> {
+export async function throughout(
+  record: GrowingRecord,
+  ms: number,
+  judge: (events: readonly RecordEvent[]) => Verdict,
+): Promise<Verdict> {
   const end = Date.now() + ms;
   for (;;) {
     const v = judge(record.events());

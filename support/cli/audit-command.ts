@@ -20,27 +20,49 @@ Exit code: 0 no violation, 1 violations, 2 not a record or bad input.
 /** a record file read and checked: one JSON event a line, opening with c8y-hil's header */
 export function readRecord(path: string): RecordEvent[] {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) { throw new UsageError(`cannot read ${path}: ${(err as Error).message}`); }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
+  }
   const events: RecordEvent[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
-    try { events.push(JSON.parse(line) as RecordEvent); } catch (err) {
+    try {
+      events.push(JSON.parse(line) as RecordEvent);
+    } catch (err) {
       // a crash can leave the last line cut off: everything before it still counts
-      if (i === text.split('\n').length - 1 || text.split('\n').slice(i + 1).every((l) => l.trim() === '')) return;
+      if (
+        i === text.split('\n').length - 1 ||
+        text
+          .split('\n')
+          .slice(i + 1)
+          .every((l) => l.trim() === '')
+      )
+        return;
       throw new UsageError(`${path}, line ${i + 1}: not JSON (${(err as Error).message}); is this a c8y-hil record?`);
     }
   });
   if (events[0]?.format !== RECORD_FORMAT) {
-    throw new UsageError(`${path}: the first line is not a c8y-hil record header (format "${RECORD_FORMAT}"), so this is not a record c8y-hil wrote`);
+    throw new UsageError(
+      `${path}: the first line is not a c8y-hil record header (format "${RECORD_FORMAT}"), so this is not a record c8y-hil wrote`,
+    );
   }
   return events;
 }
 
 function recordFiles(target: string): string[] {
   let st;
-  try { st = statSync(target); } catch { throw new UsageError(`no record or folder at ${target}`); }
+  try {
+    st = statSync(target);
+  } catch {
+    throw new UsageError(`no record or folder at ${target}`);
+  }
   if (!st.isDirectory()) return [target];
-  const files = readdirSync(target).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(target, f));
+  const files = readdirSync(target)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(target, f));
   if (files.length === 0) throw new UsageError(`${target} holds no *.jsonl record`);
   return files;
 }
@@ -48,30 +70,52 @@ function recordFiles(target: string): string[] {
 export function auditCommand(argv: string[]): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
-      device: { type: 'string' }, strict: { type: 'boolean' }, json: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        device: { type: 'string' },
+        strict: { type: 'boolean' },
+        json: { type: 'boolean' },
+        all: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (err) {
     throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil audit --help)`);
   }
   const { values, positionals } = parsed;
-  if (values.help) { process.stdout.write(AUDIT_HELP); return 0; }
+  if (values.help) {
+    process.stdout.write(AUDIT_HELP);
+    return 0;
+  }
   if (positionals.length !== 1) throw new UsageError('give one record file or folder (see c8y-hil audit --help)');
   const results: { record: string; audits: Audit[] }[] = [];
   for (const file of recordFiles(resolve(positionals[0]!))) {
     const events = readRecord(file);
     const devices = values.device ? [values.device] : devicesIn(events);
-    results.push({ record: file, audits: devices.map((deviceId) => audit({ events, deviceId, recordPath: file, strict: values.strict ?? false })) });
+    results.push({
+      record: file,
+      audits: devices.map((deviceId) => audit({ events, deviceId, recordPath: file, strict: values.strict ?? false })),
+    });
   }
   const violations = results.reduce((n, r) => n + r.audits.reduce((m, a) => m + a.violations.length, 0), 0);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ violations, records: results.map((r) => ({ record: r.record, devices: r.audits })) }, null, 1) + '\n');
+    process.stdout.write(
+      JSON.stringify({ violations, records: results.map((r) => ({ record: r.record, devices: r.audits })) }, null, 1) +
+        '\n',
+    );
   } else {
     for (const r of results) {
       process.stdout.write(`${r.record}\n`);
       if (r.audits.length === 0) process.stdout.write('  no device connected in this record\n');
-      for (const a of r.audits) process.stdout.write(formatAudit(a, { all: values.all ?? false }).replace(/^/gm, '  ') + '\n');
+      for (const a of r.audits)
+        process.stdout.write(formatAudit(a, { all: values.all ?? false }).replace(/^/gm, '  ') + '\n');
     }
-    process.stdout.write(`${violations === 0 ? 'no violation' : `${violations} violation(s)`} in ${results.length} record(s)\n`);
+    process.stdout.write(
+      `${violations === 0 ? 'no violation' : `${violations} violation(s)`} in ${results.length} record(s)\n`,
+    );
   }
   return violations === 0 ? 0 : 1;
 }

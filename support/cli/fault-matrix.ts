@@ -12,7 +12,13 @@ import { RULES } from '../rules.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface MatrixRow { fault: Fault | null; features: readonly string[]; violated: Set<string>; failed: Set<string>; exitCode: number | null }
+export interface MatrixRow {
+  fault: Fault | null;
+  features: readonly string[];
+  violated: Set<string>;
+  failed: Set<string>;
+  exitCode: number | null;
+}
 export interface Matrix {
   rows: MatrixRow[];
   /** faults some of whose rules reported no violation */
@@ -23,8 +29,19 @@ export interface Matrix {
   uncovered: string[];
 }
 
-interface CucumberResult { status?: string; error_message?: string; message?: string }
-interface CucumberFeature { uri: string; elements?: { steps?: { result?: CucumberResult }[]; before?: { result?: CucumberResult }[]; after?: { result?: CucumberResult }[] }[] }
+interface CucumberResult {
+  status?: string;
+  error_message?: string;
+  message?: string;
+}
+interface CucumberFeature {
+  uri: string;
+  elements?: {
+    steps?: { result?: CucumberResult }[];
+    before?: { result?: CucumberResult }[];
+    after?: { result?: CucumberResult }[];
+  }[];
+}
 
 /** the rules a run's failures name: every check's message starts "[rule, violation]" */
 export function violatedRules(report: readonly CucumberFeature[]): { violated: Set<string>; failed: Set<string> } {
@@ -35,7 +52,10 @@ export function violatedRules(report: readonly CucumberFeature[]): { violated: S
       for (const s of [...(sc.before ?? []), ...(sc.steps ?? []), ...(sc.after ?? [])]) {
         if (!['failed', 'undefined', 'ambiguous'].includes(s.result?.status ?? '')) continue;
         failed.add(f.uri);
-        for (const m of (s.result?.error_message ?? s.result?.message ?? '').matchAll(/\[([a-z]+\.[a-z0-9-]+), violation\]/g)) violated.add(m[1]!);
+        for (const m of (s.result?.error_message ?? s.result?.message ?? '').matchAll(
+          /\[([a-z]+\.[a-z0-9-]+), violation\]/g,
+        ))
+          violated.add(m[1]!);
       }
     }
   }
@@ -46,18 +66,42 @@ function runSuite(fault: Fault | null, features: readonly string[], dir: string,
   const out = join(dir, fault ?? 'none');
   return new Promise((resolve, reject) => {
     // the features go by C8Y_HIL_FEATURES: cucumber adds paths on its command line to the profile's
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), '--format', 'summary:/dev/null', ...args], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, C8Y_HIL_FAULTS: fault ?? '', C8Y_HIL_FEATURES: features.join(','), C8Y_HIL_REPORTS: out, C8Y_HIL_RECORDS: join(out, 'records'),
-        ...(fault ? FAULTS[fault].env ?? {} : {}) },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'),
+        '--format',
+        'summary:/dev/null',
+        ...args,
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...process.env,
+          C8Y_HIL_FAULTS: fault ?? '',
+          C8Y_HIL_FEATURES: features.join(','),
+          C8Y_HIL_REPORTS: out,
+          C8Y_HIL_RECORDS: join(out, 'records'),
+          ...(fault ? (FAULTS[fault].env ?? {}) : {}),
+        },
+      },
+    );
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       let report: CucumberFeature[];
-      try { report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as CucumberFeature[]; } catch (err) {
-        return reject(new Error(`the suite with fault ${fault ?? 'none'} wrote no report (exit ${code}): ${stderr.slice(-1500) || (err as Error).message}`));
+      try {
+        report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as CucumberFeature[];
+      } catch (err) {
+        return reject(
+          new Error(
+            `the suite with fault ${fault ?? 'none'} wrote no report (exit ${code}): ${stderr.slice(-1500) || (err as Error).message}`,
+          ),
+        );
       }
       resolve({ fault, features, ...violatedRules(report), exitCode: code });
     });
@@ -68,20 +112,35 @@ function runSuite(fault: Fault | null, features: readonly string[], dir: string,
 async function pooled<T>(jobs: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
-  const worker = async () => { while (next < jobs.length) { const i = next++; results[i] = await jobs[i]!(); } };
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   return results;
 }
 
-export async function runFaultMatrix(opts: { faults?: Fault[]; args?: string[]; concurrency?: number } = {}): Promise<Matrix> {
+export async function runFaultMatrix(
+  opts: { faults?: Fault[]; args?: string[]; concurrency?: number } = {},
+): Promise<Matrix> {
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-matrix-'));
   const faults = opts.faults ?? (Object.keys(FAULTS) as Fault[]);
   const args = opts.args ?? ['--parallel', '2'];
   const baseline = [...new Set(faults.flatMap((f) => FAULTS[f].features))].sort();
-  const rows = await pooled([() => runSuite(null, baseline, dir, args), ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args))], opts.concurrency ?? 3);
-  const unnoticed = rows.slice(1).map((r) => ({ fault: r.fault!, missing: FAULTS[r.fault!].rules.filter((rule) => !r.violated.has(rule)) })).filter((u) => u.missing.length > 0);
+  const rows = await pooled(
+    [() => runSuite(null, baseline, dir, args), ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args))],
+    opts.concurrency ?? 3,
+  );
+  const unnoticed = rows
+    .slice(1)
+    .map((r) => ({ fault: r.fault!, missing: FAULTS[r.fault!].rules.filter((rule) => !r.violated.has(rule)) }))
+    .filter((u) => u.missing.length > 0);
   const covered = new Set(Object.values(FAULTS).flatMap((f) => f.rules as readonly string[]));
-  const uncovered = [...RULES.values()].filter((r) => r.severity === 'violation' && !covered.has(r.id)).map((r) => r.id);
+  const uncovered = [...RULES.values()]
+    .filter((r) => r.severity === 'violation' && !covered.has(r.id))
+    .map((r) => r.id);
   return { rows, unnoticed, falseAlarms: [...rows[0]!.failed], uncovered };
 }
 
@@ -91,17 +150,32 @@ export function formatMatrix(m: Matrix): string {
   const lines = [`${'fault'.padEnd(width)} | rules it must break (✓ caught, ✗ not) | other rules that broke`];
   for (const r of m.rows) {
     if (r.fault === null) {
-      lines.push(`${'(no fault)'.padEnd(width)} | ${r.failed.size === 0 ? 'every feature passed' : `FAILED: ${[...r.failed].join(', ')}`}`);
+      lines.push(
+        `${'(no fault)'.padEnd(width)} | ${r.failed.size === 0 ? 'every feature passed' : `FAILED: ${[...r.failed].join(', ')}`}`,
+      );
       continue;
     }
     const must = FAULTS[r.fault].rules as readonly string[];
     const others = [...r.violated].filter((v) => !must.includes(v)).sort();
-    lines.push(`${r.fault.padEnd(width)} | ${must.map((rule) => `${r.violated.has(rule) ? '✓' : '✗'} ${rule}`).join(', ')} | ${others.join(', ') || '-'}`);
+    lines.push(
+      `${r.fault.padEnd(width)} | ${must.map((rule) => `${r.violated.has(rule) ? '✓' : '✗'} ${rule}`).join(', ')} | ${others.join(', ') || '-'}`,
+    );
   }
   lines.push('');
-  lines.push(m.unnoticed.length === 0 ? 'every fault was caught by all of its rules'
-    : `UNNOTICED: ${m.unnoticed.map((u) => `${u.fault} (${u.missing.join(', ')})`).join('; ')}`);
-  lines.push(m.falseAlarms.length === 0 ? 'the fault-free emulator passed every feature' : `FALSE ALARMS without any fault: ${m.falseAlarms.join(', ')}`);
-  lines.push(m.uncovered.length === 0 ? 'every violation rule has a fault that triggers it' : `RULES WITHOUT A FAULT: ${m.uncovered.join(', ')}`);
+  lines.push(
+    m.unnoticed.length === 0
+      ? 'every fault was caught by all of its rules'
+      : `UNNOTICED: ${m.unnoticed.map((u) => `${u.fault} (${u.missing.join(', ')})`).join('; ')}`,
+  );
+  lines.push(
+    m.falseAlarms.length === 0
+      ? 'the fault-free emulator passed every feature'
+      : `FALSE ALARMS without any fault: ${m.falseAlarms.join(', ')}`,
+  );
+  lines.push(
+    m.uncovered.length === 0
+      ? 'every violation rule has a fault that triggers it'
+      : `RULES WITHOUT A FAULT: ${m.uncovered.join(', ')}`,
+  );
   return lines.join('\n');
 }
