@@ -6,8 +6,7 @@ import type { HilWorld } from '../support/world.ts';
 import { startBrowserDevice } from '../support/devices/browser-device.ts';
 import { chromiumMissing } from '../support/report/browser.ts';
 import { containerEngineMissing, startContainerDevice } from '../support/devices/container-device.ts';
-import { EMULATED_PROFILE } from '../support/devices/emulated.ts';
-import { loadProfile } from '../support/devices/profile.ts';
+import { recorded } from '../support/devices/recorded.ts';
 
 Given('the device is set up for the broker over {transport}', function (this: HilWorld, transport: Transport) {
   this.transport = transport;
@@ -110,26 +109,25 @@ Given('the device runs in a browser', async function (this: HilWorld) {
     this.attach(`skipped: ${missing}`, 'text/plain');
     return 'skipped';
   }
-  this.browserDevice = await startBrowserDevice(`BROWSER-${process.pid}`, this.lab.record);
-  this.device = this.browserDevice;
-  await this.device.reset();
-  return undefined;
+  this.browserDevice = recorded(await startBrowserDevice(`BROWSER-${process.pid}`, this.lab.record));
+  return useOwnDevice(this);
 });
 
-Given('the device runs in a container', async function (this: HilWorld) {
-  const missing = await containerEngineMissing();
+Given("the device's image runs in a container", async function (this: HilWorld) {
+  const missing = this.device.profile.container ? await containerEngineMissing() : `${this.device.profile.file} has no container section`;
   if (missing) {
     this.attach(`skipped: ${missing}`, 'text/plain');
     return 'skipped';
   }
-  this.browserDevice = await startContainerDevice(
-    `CONTAINER-${process.pid}`,
-    loadProfile(EMULATED_PROFILE),
-    this.lab.record,
-    {},
-    [this.lab.dir],
-  );
-  this.device = this.browserDevice;
-  await this.device.reset();
-  return undefined;
+  const id = `CONTAINER-${process.pid}`;
+  this.browserDevice = recorded(await startContainerDevice(id, this.device.profile, this.lab.record, {}, [this.lab.dir]));
+  return useOwnDevice(this);
 });
+
+/** the scenario's own device (in a browser, in a container) replaces the worker's for this scenario */
+async function useOwnDevice(w: HilWorld): Promise<undefined> {
+  w.browserDevice!.setRecord(w.lab.record);
+  w.device = w.browserDevice!;
+  await w.device.reset();
+  return undefined;
+}

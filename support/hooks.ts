@@ -3,7 +3,8 @@
 import { After, AfterAll, AfterStep, Before, BeforeStep, setDefaultTimeout } from '@cucumber/cucumber';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deviceUnderTest, requestedFaults, stopDeviceUnderTest } from './device-pool.ts';
+import { deviceUnderTest, stopDeviceUnderTest } from './device-pool.ts';
+import { labOfRun } from './lab-file.ts';
 import { DeviceUnavailable } from './devices/unavailable.ts';
 import { Lab } from './lab.ts';
 import { trafficText } from './report/describe.ts';
@@ -32,23 +33,22 @@ const RECORD_DIR = resolve(process.env.C8Y_HIL_RECORDS ?? join('reports', 'recor
 setDefaultTimeout(30_000);
 
 Before(async function (this: HilWorld, { pickle }) {
-  this.lab = await Lab.start({ recordDir: RECORD_DIR, name: `${pickle.name}-${pickle.id.slice(0, 8)}` });
+  const lab = labOfRun(process.env, this.parameters?.lab as string | undefined);
   this.expectedRules = expectedRules(pickle.tags.map((t) => t.name));
   let dut;
   try {
-    dut = await deviceUnderTest();
+    dut = await deviceUnderTest(lab);
   } catch (err) {
     if (err instanceof DeviceUnavailable) { this.attach(`skipped: ${err.message}`, 'text/plain'); return 'skipped'; }
     throw err;
   }
+  const name = `${pickle.name}-${pickle.id.slice(0, 8)}`;
+  this.lab = await Lab.start({ recordDir: RECORD_DIR, name, settings: lab.broker, parentDir: dut.dir });
   this.device = dut.device;
-  this.emulated = dut.emulated;
   this.lab.device = dut.device;
   dut.device.setRecord(this.lab.record);
-  if (dut.emulated) {
-    await dut.device.action('clearFaults');
-    for (const fault of requestedFaults()) await dut.device.action('fault', { fault, state: 'on' });
-  }
+  if (dut.device.has('clearFaults')) await dut.device.action('clearFaults');
+  for (const fault of dut.faults) await dut.device.action('fault', { fault, state: 'on' });
   await dut.device.reset();
   this.settings = this.lab.deviceSettings('mqtt');
   return undefined;

@@ -14,7 +14,8 @@ import type { OperationRequest } from './broker/platform/operations.ts';
 import type { OperationRef } from './checks/operations.ts';
 import { readTemplatesFile } from './cli/templates-file.ts';
 import type { DeviceSettings } from './devices/device.ts';
-import type { ProfileDevice } from './devices/profile-device.ts';
+import type { Device } from './devices/device.ts';
+import type { LabBroker } from './lab-file.ts';
 
 const LOSABLE = ['puback', 'pubrec', 'pubcomp', 'publish', 'subscribe', 'pingreq'] as const;
 
@@ -25,20 +26,51 @@ export const LAB_LOGIN: Credential = { tenant: 't100', user: 'device', password:
  * C8Y_HIL_TEMPLATES=FILE preloads template collections (as c8y-hil broker --templates).
  */
 export function labSettings(env = process.env): BrokerOptions {
-  const strict = /^(1|true|yes)$/i.test(env.C8Y_HIL_STRICT ?? '');
-  return { strict, ...(env.C8Y_HIL_TEMPLATES ? { templateCollections: readTemplatesFile(env.C8Y_HIL_TEMPLATES) } : {}) };
+  const strict = env.C8Y_HIL_STRICT === undefined ? {} : { strict: /^(1|true|yes)$/i.test(env.C8Y_HIL_STRICT) };
+  return { ...strict, ...(env.C8Y_HIL_TEMPLATES ? { templateCollections: readTemplatesFile(env.C8Y_HIL_TEMPLATES) } : {}) };
 }
 
-export interface LabOptions { recordDir: string; name: string; broker?: BrokerOptions }
+export interface LabOptions {
+  recordDir: string;
+  name: string;
+  broker?: BrokerOptions;
+  /** the lab file's broker settings: where to listen, what devices are told, the login */
+  settings?: LabBroker;
+  /** make the lab's folder (its CA file) inside this one: a container device has it mounted */
+  parentDir?: string;
+}
+
+/** the lab file's broker settings as broker options (C8Y_HIL_BIND is the older way to say bind) */
+function fromLabFile(b: LabBroker = {}, env = process.env): BrokerOptions {
+  const login = { ...LAB_LOGIN, ...pick(b, ['tenant', 'user', 'password']) };
+  return {
+    host: b.bind ?? env.C8Y_HIL_BIND ?? '127.0.0.1',
+    credentials: [login],
+    serverNames: [...(b.host ? [b.host] : []), ...(b.hostnames ?? [])],
+    ...(b.ports ? { ports: { mqtt: null, mqtts: null, ws: null, wss: null, ...b.ports } } : {}),
+    ...(b.strict !== undefined ? { strict: b.strict } : {}),
+    ...(b.templates ? { templateCollections: readTemplatesFile(b.templates) } : {}),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<Pick<T, K>>;
+}
 
 export class Lab {
   readonly clients: MqttClient[] = [];
   readonly platform: Platform;
-  readonly dir = mkdtempSync(join(tmpdir(), 'c8y-hil-lab-'));
-  readonly caFile = join(this.dir, 'ca.pem');
-  device: ProfileDevice | undefined;
+  readonly caFile: string;
+  device: Device | undefined;
 
-  private constructor(readonly broker: C8yBroker, readonly recordPath: string) {
+  private constructor(
+    readonly broker: C8yBroker,
+    readonly recordPath: string,
+    readonly dir: string,
+    /** what devices are told the broker's address is */
+    private readonly deviceHost: string,
+  ) {
+    this.caFile = join(dir, 'ca.pem');
     this.platform = new Platform(broker);
     if (broker.tls) writeFileSync(this.caFile, broker.tls.ca);
   }
@@ -46,15 +78,19 @@ export class Lab {
   static async start(opts: LabOptions): Promise<Lab> {
     const file = opts.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scenario';
     const recordPath = join(opts.recordDir, `${file}.jsonl`);
-    // a board on the bench reaches the broker over its own network: C8Y_HIL_BIND says where to listen
-    const host = process.env.C8Y_HIL_BIND ?? '127.0.0.1';
-    const broker = await C8yBroker.start({ credentials: [{ ...LAB_LOGIN }], host, ...labSettings(), ...opts.broker, recordPath });
+    // a board on the bench reaches the broker over its own network: the lab file says where to listen
+    const options = { ...fromLabFile(opts.settings), ...labSettings(), ...opts.broker, recordPath };
+    const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'c8y-hil-lab-'));
+    const broker = await C8yBroker.start(options);
     broker.record.add('meta', { scenario: opts.name });
-    return new Lab(broker, recordPath);
+    const bound = broker.options.host === '0.0.0.0' ? '127.0.0.1' : broker.options.host;
+    return new Lab(broker, recordPath, dir, opts.settings?.host ?? process.env.C8Y_HIL_DEVICE_HOST ?? bound);
   }
 
   get record() { return this.broker.record; }
   get strict(): boolean { return this.broker.options.strict; }
+  /** the login devices are given */
+  get login(): Credential { return this.broker.options.credentials[0]!; }
 
   addCredential(c: Credential): void { this.broker.options.credentials.push(c); }
 
@@ -91,8 +127,8 @@ export class Lab {
   deviceSettings(transport: Transport): DeviceSettings {
     const port = this.broker.ports[transport];
     if (port === null) throw new Error(`the lab's broker has no ${transport} listener`);
-    const host = process.env.C8Y_HIL_DEVICE_HOST ?? (this.broker.options.host === '0.0.0.0' ? '127.0.0.1' : this.broker.options.host);
-    return { host, port, transport, tenant: LAB_LOGIN.tenant, user: LAB_LOGIN.user, password: LAB_LOGIN.password, ca: this.caFile, clean: true, qos: 1, keepalive: 60 };
+    const { tenant, user, password } = this.login;
+    return { host: this.deviceHost, port, transport, tenant, user, password, ca: this.caFile, clean: true, qos: 1, keepalive: 60 };
   }
 
   /** a helper client (not the device under test) */

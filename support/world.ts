@@ -3,15 +3,14 @@ import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumb
 import type { Transport } from './broker/options.ts';
 import type { OperationRef } from './checks/operations.ts';
 import type { DeviceSettings } from './devices/device.ts';
-import type { ProfileDevice } from './devices/profile-device.ts';
+import type { Device } from './devices/device.ts';
 import type { Lab } from './lab.ts';
 
 export class HilWorld extends World {
   lab!: Lab;
-  device!: ProfileDevice;
-  emulated = false;
+  device!: Device;
   /** a device in Chromium or a container that this scenario started, instead of the worker's device */
-  browserDevice: ProfileDevice | undefined;
+  browserDevice: Device | undefined;
   /** what the device will be configured with when it connects */
   settings: DeviceSettings = {};
   transport: Transport = 'mqtt';

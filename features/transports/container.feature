@@ -4,7 +4,7 @@ Feature: A device shipped as a container image
   image, runs in a container on host networking; the core conformance checks apply to it.
 
   Background:
-    Given the device runs in a container
+    Given the device's image runs in a container
     And the device is set up for the broker over mqtt
 
   Scenario: the containerised device connects, registers and keeps the rules

@@ -176,7 +176,7 @@ export class C8yBroker {
     );
 
     const wantsTls = (['mqtts', 'wss'] as const).some((t) => o.ports[t] !== null && o.ports[t] !== undefined);
-    if (wantsTls) this.tls = o.tls ?? (await localTlsMaterial());
+    if (wantsTls) this.tls = o.tls ?? (await localTlsMaterial([o.host, ...o.serverNames]));
     const deviceCas = o.trustedCas.length > 0 ? o.trustedCas : [(await localCa()).cert];
     for (const t of TRANSPORTS) {
       const port = o.ports[t];

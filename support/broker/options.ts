@@ -13,6 +13,8 @@ export interface BrokerOptions {
   ports?: Partial<{ [T in Transport]: number | null }>;
   /** accepted logins */
   credentials?: Credential[];
+  /** names and addresses the generated server certificate also carries (the bind address is always in) */
+  serverNames?: string[];
   /** TLS key, certificate and CA; generated at run time when absent */
   tls?: TlsMaterial;
   /** record to write into; else one is made (streaming to recordPath if given) */
@@ -61,6 +63,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     host: o.host ?? '127.0.0.1',
     ports: { mqtt: 0, mqtts: 0, ws: 0, wss: 0, ...o.ports },
     credentials: o.credentials ?? [],
+    serverNames: o.serverNames ?? [],
     lastWill: o.lastWill ?? 'ignore',
     refuseDownstreamBeforeRegistration: o.refuseDownstreamBeforeRegistration ?? true,
     pushPendingOnSubscribe: o.pushPendingOnSubscribe ?? false,

@@ -1,6 +1,7 @@
 // TLS material made at run time: a throwaway local CA, a server certificate for localhost,
 // 127.0.0.1 and ::1 so clients can verify the broker, and device (client) certificates signed by
 // a CA for certificate logins (SPEC 10). Nothing private is ever committed.
+import { isIP } from 'node:net';
 import 'reflect-metadata'; // @peculiar/x509 needs it loaded first
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
@@ -61,6 +62,7 @@ export async function issueCertificate(
   use: 'server' | 'client',
   commonName: string,
   days = 7,
+  names: readonly string[] = [],
 ): Promise<{ cert: string; key: string }> {
   const caCert = new x509.X509Certificate(ca.cert);
   let caKey: CryptoKey;
@@ -93,11 +95,7 @@ export async function issueCertificate(
       ]),
       ...(server
         ? [
-            new x509.SubjectAlternativeNameExtension([
-              { type: 'dns', value: 'localhost' },
-              { type: 'ip', value: '127.0.0.1' },
-              { type: 'ip', value: '::1' },
-            ]),
+            new x509.SubjectAlternativeNameExtension(serverNames(names)),
           ]
         : []),
     ],
@@ -105,8 +103,14 @@ export async function issueCertificate(
   return { cert: cert.toString('pem') + '\n', key: await exportKey(keys.privateKey) };
 }
 
+/** loopback, and the lab's own addresses and host names, as subject alternative names */
+function serverNames(extra: readonly string[]): { type: 'dns' | 'ip'; value: string }[] {
+  const all = [...new Set(['localhost', '127.0.0.1', '::1', ...extra.filter((n) => n !== '0.0.0.0' && n !== '::')])];
+  return all.map((value) => ({ type: isIP(value) ? 'ip' : 'dns', value }));
+}
+
 let cachedCa: Promise<CertificateAuthority> | undefined;
-let cachedServer: Promise<TlsMaterial> | undefined;
+const cachedServer = new Map<string, Promise<TlsMaterial>>();
 
 /** One local CA per process: it signs the server certificate and, for tests, device certificates. */
 export function localCa(): Promise<CertificateAuthority> {
@@ -114,12 +118,17 @@ export function localCa(): Promise<CertificateAuthority> {
   return cachedCa;
 }
 
-/** One server certificate per process: generating it takes a few ms, reusing it none. */
-export function localTlsMaterial(): Promise<TlsMaterial> {
-  cachedServer ??= (async () => {
-    const ca = await localCa();
-    const { cert, key } = await issueCertificate(ca, 'server', 'localhost');
-    return { key, cert, ca: ca.cert };
-  })();
-  return cachedServer;
+/** One server certificate per process and set of names: generating it takes a few ms, reusing it none. */
+export function localTlsMaterial(names: readonly string[] = []): Promise<TlsMaterial> {
+  const key = [...names].sort().join(',');
+  let material = cachedServer.get(key);
+  if (!material) {
+    material = (async () => {
+      const ca = await localCa();
+      const { cert, key } = await issueCertificate(ca, 'server', 'localhost', 7, names);
+      return { key, cert, ca: ca.cert };
+    })();
+    cachedServer.set(key, material);
+  }
+  return material;
 }

@@ -1,6 +1,6 @@
 // The c8y-hil command: one entry, one subcommand a concern.
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerCommand } from './broker-command.ts';
 import { auditCommand } from './audit-command.ts';
@@ -10,13 +10,14 @@ import { reportCommand } from './report-command.ts';
 import { buildSummary } from '../report/summary.ts';
 import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
+import { describeLab, LabFileError, labOfRun, type LabConfig } from '../lab-file.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const HELP = `Usage: c8y-hil <command> [options]
 
 Commands:
-  run [cucumber flags]   run the conformance suite (cucumber-js; its flags pass through,
+  run [--lab FILE] [...]  run the conformance suite against the lab's device (cucumber-js; its flags pass through,
                          e.g. --profile hil, --tags @qos, --parallel 2)
   matrix                 run the emulator once per fault switch over the features its rules need,
                          and print which rules caught each fault (c8y-hil matrix --help)
@@ -28,8 +29,52 @@ Commands:
   report RECORD.jsonl    a record as an HTML traffic timeline (--pdf, --png); report --summary: runs
 `;
 
-/** the suite, with cucumber's own flags; the last lines say the verdict and where the reports are */
-function runSuite(args: string[]): number {
+/** `--lab FILE` / `--lab=FILE` taken out of cucumber's arguments */
+function takeLab(args: string[]): { lab?: string; rest: string[] } {
+  const rest: string[] = [];
+  let lab: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--lab') {
+      lab = args[++i];
+      if (lab === undefined || lab.startsWith('-')) throw new UsageError('--lab needs a file: c8y-hil run --lab lab.yaml');
+    } else if (a.startsWith('--lab=')) lab = a.slice('--lab='.length);
+    else rest.push(a);
+  }
+  return { lab, rest };
+}
+
+/** the cucumber profiles the arguments ask for */
+function profilesOf(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if ((a === '--profile' || a === '-p') && args[i + 1]) out.push(args[++i]!);
+    else if (a.startsWith('--profile=')) out.push(a.slice('--profile='.length));
+  }
+  return out;
+}
+
+/** the profiles that test a real device: running them against the built-in emulator would prove nothing */
+const REAL_DEVICE_PROFILES = new Set(['hil']);
+
+/** the suite, with cucumber's own flags; the first line says what is tested, the last the verdict and the reports */
+function runSuite(argv: string[]): number {
+  const { lab: labArg, rest: args } = takeLab(argv);
+  if (labArg) process.env.C8Y_HIL_LAB = resolve(labArg);
+  let lab: LabConfig;
+  try {
+    lab = labOfRun(process.env);
+  } catch (err) {
+    if (err instanceof LabFileError) throw new UsageError(err.message);
+    throw err;
+  }
+  const real = profilesOf(args).filter((p) => REAL_DEVICE_PROFILES.has(p));
+  if (real.length > 0 && !lab.file) {
+    throw new UsageError(`--profile ${real[0]} tests a real device, but no lab file says which: give --lab lab.yaml `
+      + '(or C8Y_HIL_LAB); see fixtures/labs/ for examples. Without a lab the built-in emulated device is tested.');
+  }
+  process.stdout.write(`${describeLab(lab)}\n`);
   // the run's folder is chosen here, so this process can name it afterwards
   process.env.C8Y_HIL_RUN_ID ??= new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
   const reports = process.env.C8Y_HIL_REPORTS ?? join('reports', process.env.C8Y_HIL_RUN_ID);

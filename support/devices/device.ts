@@ -1,5 +1,7 @@
 // One Device interface: the step library never knows which driver is behind it.
 import type { Transport } from '../broker/options.ts';
+import type { TrafficRecord } from '../record/record.ts';
+import type { Profile } from './profile.ts';
 
 /** what the harness configures on a device before it connects */
 export interface DeviceSettings {
@@ -23,6 +25,12 @@ export interface DeviceSettings {
 export interface Device {
   /** the device identifier (external id) the device registers with */
   readonly id: string;
+  /** what the device is and can do: its actions, capabilities and expectations */
+  readonly profile: Profile;
+  /** where the device's console lines and events go from now on (a device outlives scenarios) */
+  setRecord(record: TrafficRecord | undefined): void;
+  /** whether the device can do an action (the profile says how) */
+  has(action: string): boolean;
   /** power-cycle or reset */
   reset(): Promise<void>;
   configure(settings: DeviceSettings): Promise<void>;

@@ -39,26 +39,27 @@ export class ProfileDevice implements Device {
     return { serial: this.id, clientId: this.id, ...this.profile.variables, ...this.settings, ...extra };
   }
 
+  has(action: string): boolean {
+    return this.profile.actions[action] !== undefined;
+  }
+
+  /** the profile's steps for an action, sent and awaited (the recorded() wrapper records the call) */
   async action(name: string, extra: Record<string, string> = {}): Promise<void> {
     const steps = this.profile.actions[name];
-    if (!steps) throw new ProfileError(`${this.profile.file}: the profile has no action '${name}' (it has ${Object.keys(this.profile.actions).join(', ')})`);
+    if (!steps) {
+      const has = Object.keys(this.profile.actions).join(', ');
+      throw new ProfileError(`${this.profile.file}: the profile has no action '${name}' (it has ${has})`);
+    }
     const vars = this.vars(extra);
-    const started = this.record?.now() ?? 0;
-    this.record?.add('device', { device: this.id, action: name, phase: 'start' });
-    try {
-      for (const [i, step] of steps.entries()) {
-        if (step.if !== undefined && !vars[step.if]) continue;
-        const where = `${this.profile.file}: actions.${name}${steps.length > 1 ? `[${i}]` : ''}`;
-        const since = this.console.mark();
-        if (step.send !== undefined) await this.console.send(expand(step.send, vars, `${where}.send`), secretsOf(vars));
-        if (step.expect) {
-          await this.console.waitFor({ expect: step.expect, fail: step.fail, timeoutMs: step.timeoutMs, since, what: `${name}${steps.length > 1 ? ` step ${i + 1}` : ''}` });
-        }
+    for (const [i, step] of steps.entries()) {
+      if (step.if !== undefined && !vars[step.if]) continue;
+      const where = `${this.profile.file}: actions.${name}${steps.length > 1 ? `[${i}]` : ''}`;
+      const since = this.console.mark();
+      if (step.send !== undefined) await this.console.send(expand(step.send, vars, `${where}.send`), secretsOf(vars));
+      if (step.expect) {
+        const what = `${name}${steps.length > 1 ? ` step ${i + 1}` : ''}`;
+        await this.console.waitFor({ expect: step.expect, fail: step.fail, timeoutMs: step.timeoutMs, since, what });
       }
-      this.record?.add('device', { device: this.id, action: name, phase: 'end', ms: Math.round((this.record.now() - started) * 10) / 10 });
-    } catch (err) {
-      this.record?.add('device', { device: this.id, action: name, phase: 'failed', reason: (err as Error).message });
-      throw err;
     }
   }
 

@@ -32,7 +32,7 @@ test('lines both ways are framed and recorded (mock binding)', async () => {
   const m = await c.waitFor({ expect: /^STATUS (\w+)/, timeoutMs: 500, since, what: 'status' });
   assert.equal(m.match[1], 'ok');
   assert.deepEqual(c.received, ['partial line', 'STATUS ok']);
-  await assert.rejects(c.waitFor({ expect: /^NEVER/, timeoutMs: 30, since, what: 'never' }), /MOCK: never: no line matching \/\^NEVER\/ within 30 ms on serial port \/dev\/MOCK0; the last lines were: "partial line", "STATUS ok"/);
+  await assert.rejects(c.waitFor({ expect: /^NEVER/, timeoutMs: 30, since, what: 'never' }), /MOCK: never: no line matching \/\^NEVER\/ within 30 ms on the serial port \/dev\/MOCK0; the last lines were: "partial line", "STATUS ok"/);
   await c.close();
   const lines = record.select({ kind: 'console' }).map((e) => `${e.dir} ${e.line}`);
   assert.deepEqual(lines, ['tx status', 'rx partial line', 'rx STATUS ok']);
@@ -70,7 +70,7 @@ test('over a real pty: locked, and re-attached when the port vanishes and comes 
     await c.send('two'); // waits for the re-attach
     await c.waitFor({ expect: /^pong two$/, timeoutMs: 3000, since, what: 'answer after re-attach' });
     const actions = record.select({ kind: 'device' }).map((e) => e.action);
-    assert.deepEqual(actions.filter((a) => a !== 'port-open'), ['port-vanished', 'port-reattached']);
+    assert.deepEqual(actions.filter((a) => a !== 'console-open'), ['console-vanished', 'console-reattached']);
   } finally {
     await c.close();
     far.close();

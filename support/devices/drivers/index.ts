@@ -1,0 +1,8 @@
+// Every driver, registered by importing its file.
+import './emulated.ts';
+import './serial.ts';
+import './tcp.ts';
+import './process.ts';
+import './container.ts';
+
+export { driverNamed, registeredDrivers, type Driver, type DriverContext } from './registry.ts';

@@ -1,0 +1,77 @@
+// The conformance suite (the hil profile: what any device is held to) against the emulated
+// device through every driver, each from its lab file in fixtures/labs/: the emulator on a pty
+// for the serial driver, behind a real ser2net for the tcp driver, as a process, in a container.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ptyPair, socatMissing, stopProcess } from '../emulated.ts';
+import { ser2netMissing, startSer2net } from '../ser2net.ts';
+import { containerEngineMissing } from '../container-device.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'c8y-hil.mjs');
+
+/** the emulator on the board end of a pty pair; the harness end is what a lab names */
+async function emulatorOnPty(dir: string, serial: string) {
+  const pty = await ptyPair(dir);
+  const emulator = spawn(process.execPath, [BIN, 'emulate', '--tty', pty.board, '--serial', serial], { stdio: 'ignore' });
+  return { tty: pty.harness, stop: async () => { await stopProcess(emulator); await stopProcess(pty.socat); } };
+}
+
+function runSuite(lab: string, env: Record<string, string>, dir: string) {
+  const res = spawnSync(process.execPath, [BIN, 'run', '--lab', join(ROOT, 'fixtures', 'labs', lab), '--profile', 'hil'], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, C8Y_HIL_REPORTS: join(dir, 'reports'), C8Y_HIL_FAULTS: '' },
+  });
+  const tail = `${res.stdout.slice(-3000)}\n${res.stderr.slice(-2000)}`;
+  return { status: res.status, first: res.stdout.split('\n')[0] ?? '', tail, scenarios: /(\d+) scenarios \(([^)]*)\)/.exec(res.stdout) };
+}
+
+function expectPassed(r: ReturnType<typeof runSuite>, driver: string) {
+  assert.equal(r.status, 0, r.tail);
+  assert.match(r.first, new RegExp(`through the ${driver} driver`));
+  assert.ok(r.scenarios && !/failed/.test(r.scenarios[2]!), r.tail);
+}
+
+test('the suite through the process driver passes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try { expectPassed(runSuite('process.yaml', {}, dir), 'process'); } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the suite through the serial driver (a pty) passes', { skip: socatMissing() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  const emu = await emulatorOnPty(dir, 'HIL-LAB-TTY');
+  try { expectPassed(runSuite('serial-pty.yaml', { C8Y_HIL_EMULATOR_TTY: emu.tty }, dir), 'serial'); } finally {
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the suite through the tcp driver (a real ser2net, telnet) passes', { skip: socatMissing() ?? ser2netMissing() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  const emu = await emulatorOnPty(dir, 'HIL-LAB-TCP');
+  const server = await startSer2net({ tty: emu.tty, baud: 115200, protocol: 'telnet', dir });
+  try { expectPassed(runSuite('tcp-ser2net.yaml', { C8Y_HIL_SER2NET_PORT: String(server.port) }, dir), 'tcp'); } finally {
+    await server.stop();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the suite through the container driver passes', async (t) => {
+  const missing = await containerEngineMissing();
+  if (missing) return t.skip(missing);
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try { expectPassed(runSuite('container.yaml', {}, dir), 'container'); } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the emulated lab file names its device on the first line and passes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try {
+    const r = runSuite('emulated.yaml', {}, dir);
+    expectPassed(r, 'emulated');
+    assert.match(r.first, /^c8y-hil: lab .*emulated\.yaml: testing emulator \(HIL-LAB-EMU\) through the emulated driver/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
