@@ -1,7 +1,7 @@
 // The device under test: configure it, connect it, make it act.
 import { Given, When } from '@cucumber/cucumber';
 import type { Transport } from '../support/broker/options.ts';
-import { connectDevice } from '../support/steps-context.ts';
+import { connectDevice, linkBack } from '../support/steps-context.ts';
 import type { HilWorld } from '../support/world.ts';
 import { startBrowserDevice } from '../support/devices/browser-device.ts';
 import { chromiumMissing } from '../support/report/browser.ts';
@@ -59,18 +59,19 @@ When('the device disconnects', async function (this: HilWorld) {
   await this.device.disconnect();
 });
 
-When('the device loses its link', async function (this: HilWorld) {
-  await this.device.linkDown();
-  await this.lab.record.eventually({ kind: 'connection', action: 'close' }, 5000);
+When('the device loses its link', function (this: HilWorld) {
+  return this.lab.linkDown(this.device);
 });
 
 When('the device gets its link back', async function (this: HilWorld) {
   this.reconnectedAt = this.lab.record.events().at(-1)?.seq ?? 0;
-  await this.device.linkUp();
+  await this.lab.linkUp(this.device);
+  await linkBack(this);
 });
 
-When('the device notices its link is gone', async function (this: HilWorld) {
-  await this.device.readUntil(/^LINK CLOSED/, 5000);
+// the record shows the link gone; a device whose profile names its console line for it is read too
+When('the device notices its link is gone', function (this: HilWorld) {
+  return this.lab.linkGone(this.device);
 });
 
 When('the device publishes {json} on {string}', async function (this: HilWorld, payload: string, topic: string) {

@@ -1,12 +1,21 @@
 // Operations: created on the platform, answered by the device.
 import { Then, When } from '@cucumber/cucumber';
 import type { OperationRequest } from '../support/broker/platform/operations.ts';
-import { answeredInOrder, operationEnds, receivedAs, resultIs, stillPending } from '../support/checks/operations.ts';
+import {
+  answeredInOrder,
+  commandResultAsPromised,
+  operationEnds,
+  receivedAs,
+  resultIs,
+  stillPending,
+  unsupportedNotExecuted,
+} from '../support/checks/operations.ts';
 import { judge } from '../support/steps-context.ts';
 import type { HilWorld } from '../support/world.ts';
 
 async function create(w: HilWorld, target: string, how: Omit<OperationRequest, 'device'>) {
-  w.operation = await w.lab.createOperation({ device: w.expand(target), ...how });
+  const params = how.params?.map((p) => (typeof p === 'string' ? w.expand(p) : p));
+  w.operation = await w.lab.createOperation({ device: w.expand(target), ...how, ...(params ? { params } : {}) });
 }
 
 When('an operation {word} is created for {string}', async function (this: HilWorld, fragment: string, target: string) {
@@ -41,8 +50,21 @@ When(
   },
 );
 
+When('an operation the device does not support is created for {string}', async function (this: HilWorld, target: string) {
+  await create(this, target, { fragment: this.lab.unsupportedOperation(this.device.profile.capabilities.operations) });
+});
+
+// a real device may take longer than the stated time (a restart reboots): the profile may give it more
 Then('the operation ends {word} within {duration}', function (this: HilWorld, end: string, ms: number) {
-  return judge(this, (c) => operationEnds(c, this.operation!, end), { within: ms });
+  return judge(this, (c) => operationEnds(c, this.operation!, end), { within: this.operationTime(ms) });
+});
+
+Then('the device does not carry it out', function (this: HilWorld) {
+  return judge(this, (c) => unsupportedNotExecuted(c, this.operation!), this.unsupportedWait());
+});
+
+Then("the operation's result is what the device promises for {json}", function (this: HilWorld, command: string) {
+  return judge(this, (c) => commandResultAsPromised(c, this.operation!, command));
 });
 
 Then('the operation is still PENDING after {duration}', function (this: HilWorld, ms: number) {

@@ -1,7 +1,7 @@
 // What the device's traffic did on the platform, judged from the record's platform changes.
 import { Then } from '@cucumber/cucumber';
 import { childOf } from '../support/checks/hierarchy.ts';
-import { configurationIs, eventWithText, measured } from '../support/checks/platform-data.ts';
+import { configurationReportedAs, eventWithText, measured, temperatureOf } from '../support/checks/platform-data.ts';
 import { judge } from '../support/steps-context.ts';
 import type { HilWorld } from '../support/world.ts';
 
@@ -12,7 +12,7 @@ Then('the platform has {string} as a child of {string}', function (this: HilWorl
 });
 
 Then('the platform has a temperature of {float} on {string}', function (this: HilWorld, value: number, device: string) {
-  return judge(this, (c) => measured(c, this.expand(device), 'c8y_TemperatureMeasurement', 'T', { value }), SOON);
+  return judge(this, (c) => temperatureOf(c, this.expand(device), value), SOON);
 });
 
 Then('the platform has an event {word} with the text {json}', function (this: HilWorld, type: string, text: string) {
@@ -27,5 +27,5 @@ Then(
 );
 
 Then("the device's configuration on the platform is {json}", function (this: HilWorld, text: string) {
-  return judge(this, (c) => configurationIs(c, this.device.id, text), SOON);
+  return judge(this, (c) => configurationReportedAs(c, this.device.id, this.expand(text)), SOON);
 });

@@ -1,10 +1,11 @@
 // Cucumber glue: a Lab per scenario with the device under test reset into it; clean-up always
 // runs and attaches the record.
 import { After, AfterAll, AfterStep, Before, BeforeStep, setDefaultTimeout } from '@cucumber/cucumber';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deviceUnderTest, stopDeviceUnderTest } from './device-pool.ts';
 import { labOfRun } from './lab-file.ts';
+import { missingNeed, needName, needsOf, type Need } from './needs.ts';
 import { DeviceUnavailable } from './devices/unavailable.ts';
 import { Lab } from './lab.ts';
 import { trafficText } from './report/describe.ts';
@@ -32,6 +33,14 @@ const RECORD_DIR = resolve(process.env.C8Y_HIL_RECORDS ?? join('reports', 'recor
 
 setDefaultTimeout(30_000);
 
+/** scenarios skipped for a capability the device lacks, for the run's capability table */
+function noteSkip(scenario: string, missing: { need: Need; reason: string }): void {
+  const dir = process.env.C8Y_HIL_REPORTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, 'skipped.ndjson'), JSON.stringify({ scenario, need: needName(missing.need), reason: missing.reason }) + '\n');
+}
+
 Before(async function (this: HilWorld, { pickle }) {
   const lab = labOfRun(process.env, this.parameters?.lab as string | undefined);
   this.expectedRules = expectedRules(pickle.tags.map((t) => t.name));
@@ -41,6 +50,12 @@ Before(async function (this: HilWorld, { pickle }) {
   } catch (err) {
     if (err instanceof DeviceUnavailable) { this.attach(`skipped: ${err.message}`, 'text/plain'); return 'skipped'; }
     throw err;
+  }
+  const missing = missingNeed(dut.device, needsOf(pickle.tags.map((t) => t.name), pickle.steps.map((st) => st.text)));
+  if (missing) {
+    noteSkip(pickle.name, missing);
+    this.attach(`skipped: ${missing.reason}`, 'text/plain');
+    return 'skipped';
   }
   const name = `${pickle.name}-${pickle.id.slice(0, 8)}`;
   this.lab = await Lab.start({ recordDir: RECORD_DIR, name, settings: lab.broker, parentDir: dut.dir });

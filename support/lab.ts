@@ -13,8 +13,10 @@ import { Platform } from './broker/platform/platform.ts';
 import type { OperationRequest } from './broker/platform/operations.ts';
 import type { OperationRef } from './checks/operations.ts';
 import { readTemplatesFile } from './cli/templates-file.ts';
+import { OPERATION_FRAGMENTS } from './smartrest/catalogue/index.ts';
 import type { DeviceSettings } from './devices/device.ts';
 import type { Device } from './devices/device.ts';
+import type { RecordEvent } from './record/events.ts';
 import type { LabBroker } from './lab-file.ts';
 
 const LOSABLE = ['puback', 'pubrec', 'pubcomp', 'publish', 'subscribe', 'pingreq'] as const;
@@ -95,10 +97,33 @@ export class Lab {
   addCredential(c: Credential): void { this.broker.options.credentials.push(c); }
 
   /** create an operation on the platform; what the steps keep of it is what the record can be asked about */
-  async createOperation(req: OperationRequest): Promise<OperationRef> {
+  async createOperation(req: OperationRequest, waitMs = 10_000): Promise<OperationRef> {
+    await this.deviceExists(req.device, waitMs);
     const op = await this.platform.createOperation(req);
     this.record.add('step', { action: 'note', text: `operation ${op.id} (${op.fragment}) created for ${op.deviceId}` });
     return { id: op.id, fragment: op.fragment, deviceId: op.deviceId };
+  }
+
+  /** data for a device waits until the record shows the platform has it (a board registers in its own time) */
+  private async deviceExists(id: string, waitMs: number): Promise<void> {
+    const known = (e: RecordEvent) =>
+      (e.change === 'device-created' || e.change === 'child-created' || e.change === 'managed-object-created') && e.deviceId === id;
+    try {
+      await this.record.eventually({ kind: 'platform', where: known }, waitMs);
+    } catch {
+      throw new Error(`no device '${id}' on the platform: it did not register (100, or any data) within ${waitMs} ms`);
+    }
+  }
+
+  /**
+   * An operation the device does not support, to see how it answers: c8y_UploadConfigFile unless
+   * the device says it supports that, else the first catalogue operation it does not list.
+   */
+  unsupportedOperation(supported: readonly string[] | undefined): string {
+    const candidates = ['c8y_UploadConfigFile', ...OPERATION_FRAGMENTS];
+    const fragment = candidates.find((f) => !supported?.includes(f));
+    if (!fragment) throw new Error('the device supports every operation of the catalogue: no unsupported one is left to send');
+    return fragment;
   }
 
   /**
@@ -114,6 +139,30 @@ export class Lab {
     writeFileSync(join(this.dir, 'device.other.pem'), other.cert);
     writeFileSync(join(this.dir, 'device.other.key'), other.key);
     return files;
+  }
+
+  /**
+   * The device loses its link without a DISCONNECT: through its console when its profile says how
+   * (linkDown), else from the broker's side (its connection dropped, reconnects refused until
+   * linkUp). Done when the record shows the connection closed.
+   */
+  async linkDown(device: Device): Promise<void> {
+    const since = this.record.events().at(-1)?.seq ?? 0;
+    if (device.has('linkDown')) await device.linkDown();
+    else this.broker.dropDevice(device.id, { refuseReconnects: true });
+    await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since);
+  }
+
+  async linkUp(device: Device): Promise<void> {
+    if (device.has('linkUp')) await device.linkUp();
+    else this.broker.allowReconnects(device.id);
+  }
+
+  /** the broker dropped the link (a lost packet): the record shows it closed, the console too if the profile says how */
+  async linkGone(device: Device): Promise<void> {
+    await this.record.eventually({ kind: 'connection', action: 'close' }, 5000);
+    const line = device.profile.expect.linkGone;
+    if (line) await device.readUntil(line, 5000);
   }
 
   /** make the broker lose the device's next packet of a type (a misspelt type is a clear error, not a silent wait) */

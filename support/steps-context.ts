@@ -1,7 +1,7 @@
 // What a step hands to a check, and how the step learns the verdict: the scenario's record (judged
 // again each time it grows when the step waits), the device under test and what the scenario set
 // up. A Then step is one call of judge().
-import { lastConnack } from './checks/connect.ts';
+import { lastConnack, reconnectedSince, readyForScenario } from './checks/connect.ts';
 import { assertVerdict, type Ctx, type Verdict } from './checks/verdict.ts';
 import { throughout, within } from './checks/waiting.ts';
 import type { HilWorld } from './world.ts';
@@ -13,6 +13,7 @@ export function ctx(w: HilWorld): Ctx {
     recordPath: w.lab.recordPath,
     strict: w.lab.strict,
     expect: w.expected,
+    promised: w.device.profile.expect,
   };
 }
 
@@ -33,8 +34,11 @@ export async function judge(
 }
 
 /**
- * Configure the device and connect it. When it cannot connect, the step fails with the rule the
- * connection broke (its CONNACK judged as connect.accepted), or else with the device's own error.
+ * Configure the device and connect it. The step is done when the record shows the device ready
+ * (accepted, known to the platform, subscribed to s/ds when it answers operations), within the
+ * profile's timeouts.ready: the console's word is only the start. When it cannot connect, the step
+ * fails with the rule the connection broke (its CONNACK judged as connect.accepted), or else with
+ * the device's own error.
  */
 export async function connectDevice(w: HilWorld): Promise<void> {
   await w.device.configure(w.settings);
@@ -44,4 +48,11 @@ export async function connectDevice(w: HilWorld): Promise<void> {
     await judge(w, (c) => lastConnack(c, 0), { within: 1000 });
     throw err;
   }
+  const answersOperations = w.device.profile.capabilities.operations?.length !== 0;
+  await judge(w, (c) => readyForScenario(c, answersOperations), { within: w.device.profile.timeouts.readyMs });
+}
+
+/** the device's link is back when the record shows its new connection accepted */
+export async function linkBack(w: HilWorld): Promise<void> {
+  await judge(w, (c) => reconnectedSince(c, w.reconnectedAt), { within: w.device.profile.timeouts.readyMs });
 }

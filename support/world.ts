@@ -25,8 +25,24 @@ export class HilWorld extends World {
   reconnectedAt = 0;
   constructor(options: IWorldOptions) { super(options); }
 
-  /** `{serial}` in a step's text stands for the device identifier of the device under test */
-  expand(text: string): string { return text.replaceAll('{serial}', this.device.id); }
+  /**
+   * In a step's text, `{serial}` stands for the device identifier of the device under test, and
+   * `{configuration}` / `{command}` for the examples its profile says it accepts.
+   */
+  expand(text: string): string {
+    const x = this.device.profile.examples;
+    return text.replaceAll('{serial}', this.device.id).replaceAll('{configuration}', x.configuration).replaceAll('{command}', x.command);
+  }
+
+  /** the time an operation is given: the step's, or more when the profile says the device needs it */
+  operationTime(stated: number): number {
+    return Math.max(stated, this.device.profile.timeouts.operationMs);
+  }
+
+  /** an unsupported operation: a promised failure is waited for; otherwise it must not succeed for a while */
+  unsupportedWait(): { within: number } | { throughout: number } {
+    return this.device.profile.expect.unsupported === 'fail' ? { within: this.operationTime(5000) } : { throughout: 2000 };
+  }
 }
 
 setWorldConstructor(HilWorld);

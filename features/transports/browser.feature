@@ -12,7 +12,7 @@ Feature: A device in a browser
     And the device registered with 100 before it subscribed to s/ds
     When an operation c8y_Command is created for "{serial}" with the parameter "a,b \"c\"\nd"
     Then the operation ends SUCCESSFUL within 5 seconds
-    And the operation's result is "executed: a,b \"c\"\nd"
+    And the operation's result is what the device promises for "a,b \"c\"\nd"
     And the device answered it with 501 then 503 on "s/us", in order, exactly once
     And every SmartREST line the device sent follows the seed's escaping
 

@@ -110,6 +110,8 @@ export class C8yBroker {
   private readonly defaultTemplates = new Map<string, string>();
   /** packets the harness asked the broker to lose, by device: the next one of that type drops the link */
   private readonly losses = new Map<string, string>();
+  /** devices whose link the harness keeps down: their CONNECTs get CONNACK 3 */
+  private readonly keptDown = new Set<string>();
   /** open device connections, so close() can wait until each one's end is in the record */
   private readonly streams = new Set<Duplex>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
@@ -340,6 +342,12 @@ export class C8yBroker {
       cb(Object.assign(new Error(reason), { returnCode }), null);
     };
     if (st.clientIdProblem) return refuse(2, 'clientid-rejected', st.clientIdProblem, 'clientid.format');
+    if (st.deviceId !== undefined && this.keptDown.has(st.deviceId)) {
+      st.refused = true;
+      const reason = "the harness keeps the device's link down: CONNACK 3 (server unavailable) until it lets it back";
+      this.decide(client, 'reconnect-refused', { returnCode: 3, reason });
+      return cb(Object.assign(new Error(reason), { returnCode: 3 }), null);
+    }
     const login = this.login(st, username, password);
     if (!login.ok) return refuse(login.returnCode, login.decision, login.reason, login.rule);
     st.auth = login.method;
@@ -561,6 +569,24 @@ export class C8yBroker {
   /** accept a login (the credentials bootstrap issues) from now on */
   addCredential(c: Credential): void {
     this.options.credentials.push(c);
+  }
+
+  /**
+   * Link control from the broker's side, for any device: its connection is dropped without a
+   * DISCONNECT (as a lost link is), and with `refuseReconnects` its reconnects get CONNACK 3 until
+   * allowReconnects. Both are decisions in the record.
+   */
+  dropDevice(deviceId: string, opts: { refuseReconnects?: boolean } = {}): void {
+    if (opts.refuseReconnects) this.keptDown.add(deviceId);
+    const client = this.clientOf(deviceId);
+    const reason = `the harness dropped the device's link${opts.refuseReconnects ? ' and refuses its reconnects' : ''}`;
+    this.record.add('decision', { decision: 'link-dropped', deviceId, reason });
+    (client as unknown as { conn?: Duplex } | undefined)?.conn?.destroy();
+  }
+
+  allowReconnects(deviceId: string): void {
+    if (!this.keptDown.delete(deviceId)) return;
+    this.record.add('decision', { decision: 'reconnects-allowed', deviceId, reason: 'the harness lets the device back' });
   }
 
   isConnected(deviceId: string): boolean {

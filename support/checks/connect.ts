@@ -105,3 +105,59 @@ export const PASSIVE: PassiveRule[] = [
   decidedRule('mqtt.protocol-error'),
   decidedRule('mqtt.keepalive'),
 ];
+
+/** the SUBACK answering a SUBSCRIBE, and whether it granted the topic */
+function granted(events: readonly RecordEvent[], sub: RecordEvent, topic: string): boolean {
+  const p = sub.packet as { messageId?: number; subscriptions?: { topic: string }[] };
+  const i = (p.subscriptions ?? []).findIndex((s) => s.topic === topic);
+  const ack = events.find(
+    (e) => e.kind === 'packet' && e.type === 'suback' && e.conn === sub.conn && e.seq > sub.seq
+      && (e.packet as { messageId?: number }).messageId === p.messageId,
+  );
+  const g = (ack?.packet as { granted?: number[] } | undefined)?.granted?.[i];
+  return i >= 0 && g !== undefined && g !== 128;
+}
+
+/**
+ * The device is ready for the scenario: its latest connection was accepted, the platform knows
+ * it (100, or any data), and, when it is to answer operations, s/ds was granted on that
+ * connection. A connect step is done when the record shows this, not when the console says so.
+ */
+export function readyForScenario(c: Ctx, answersOperations: boolean): Verdict {
+  const accepted = lastConnack(c, 0);
+  if (!accepted.ok) return accepted;
+  const acks = devicePackets(c.events, c.deviceId, 'connack', 'out');
+  const ack = acks.at(-1)!;
+  const known = c.events.find(
+    (e) => e.kind === 'platform' && (e.change === 'device-created' || e.change === 'child-created') && e.deviceId === c.deviceId,
+  );
+  const subs = devicePackets(c.events, c.deviceId, 'subscribe', 'in').filter((e) => e.conn === ack.conn);
+  const subscribed = subs.find((s) => granted(c.events, s, 's/ds'));
+  if (known && (subscribed || !answersOperations)) return pass('operations.lifecycle', [ack, known, ...(subscribed ? [subscribed] : [])]);
+  const closed = c.events.some((e) => e.kind === 'connection' && e.action === 'close' && e.conn === ack.conn);
+  const missing = [
+    ...(known ? [] : ['the platform does not know it (no 100 and no data yet)']),
+    ...(subscribed || !answersOperations ? [] : ['s/ds was not granted on its latest connection']),
+  ];
+  return broken(
+    'operations.lifecycle',
+    c,
+    `It connected, but ${missing.join(', and ')}${closed ? '; the connection is closed' : ''}.`,
+    [ack, ...subs, ...(known ? [known] : [])],
+    { expected: 'a connected device to register (100) and subscribe to s/ds before it is given operations.', final: closed },
+  );
+}
+
+/** after its link came back (record position `since`), the device connected again and was accepted */
+export function reconnectedSince(c: Ctx, since: number): Verdict {
+  const acks = devicePackets(c.events, c.deviceId, 'connack', 'out').filter((e) => e.seq > since);
+  const accepted = acks.find((e) => packetOf(e).returnCode === 0);
+  if (accepted) return pass('connect.accepted', [accepted]);
+  return broken(
+    'connect.accepted',
+    c,
+    acks.length ? `Its new connection got CONNACK ${packetOf(acks.at(-1)!).returnCode}.` : 'It has not connected again.',
+    acks,
+    { expected: 'the device to connect again once its link is back (CONNACK 0).' },
+  );
+}

@@ -5,7 +5,7 @@ import { inOrder, type EventFilter } from '../record/query.ts';
 import { parseLine, parsePayload } from '../smartrest/codec.ts';
 import { devicePackets, payloadOf, platformChanges, topicOf } from './device-traffic.ts';
 import { decidedRule, type PassiveRule } from './from-decisions.ts';
-import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
+import { broken, notApplicable, pass, type Ctx, type Verdict } from './verdict.ts';
 
 /** an operation as a step knows it: what the platform created */
 export interface OperationRef {
@@ -95,6 +95,42 @@ export function resultIs(c: Ctx, op: OperationRef, result: string): Verdict {
     statuses(c, op),
     { expected: `operation ${op.id} to have the result ${JSON.stringify(result)}.`, final: !!done },
   );
+}
+
+/**
+ * c8y_Command's result is what the device's profile promises for the command ("executed:
+ * {command}"); a profile that promises nothing accepts any result (the seed leaves it open).
+ */
+export function commandResultAsPromised(c: Ctx, op: OperationRef, command: string): Verdict {
+  const template = c.promised?.commandResult;
+  if (template === undefined) return notApplicable('platform.data');
+  return resultIs(c, op, template.replaceAll('{command}', command));
+}
+
+/**
+ * An operation the device does not support is never reported SUCCESSFUL. The seed leaves the
+ * answer open: FAILED (with or without EXECUTING first) or left PENDING; the profile may promise one.
+ */
+export function unsupportedNotExecuted(c: Ctx, op: OperationRef): Verdict {
+  const rule = ruleFor(c, op);
+  const policy = c.promised?.unsupported ?? 'any';
+  const changes = statuses(c, op);
+  const ended = changes.find((e) => e.to === 'SUCCESSFUL' || e.to === 'FAILED');
+  const expected = {
+    fail: `operation ${op.id} (${op.fragment}, which the device does not support) to end FAILED, as its profile promises.`,
+    ignore: `operation ${op.id} (${op.fragment}, which the device does not support) to stay PENDING, as its profile promises.`,
+    any: `operation ${op.id} (${op.fragment}, which the device does not support) to end FAILED or stay PENDING, never SUCCESSFUL.`,
+  }[policy];
+  if (ended?.to === 'SUCCESSFUL') {
+    return broken(rule, c, 'It ended SUCCESSFUL, though the device cannot carry it out.', changes, { expected, final: true });
+  }
+  if (policy === 'ignore' && changes.length > 0) {
+    return broken(rule, c, `The device answered it: it is ${String(changes.at(-1)!.to)}.`, changes, { expected, final: true });
+  }
+  if (policy === 'fail' && !ended) {
+    return broken(rule, c, `It is ${String(changes.at(-1)?.to ?? 'PENDING')}.`, changes, { expected });
+  }
+  return pass(rule, changes);
 }
 
 /** after the operation was created, the device sent 501 then the terminal status on the topic, each exactly once */

@@ -3,7 +3,7 @@
 import type { RecordEvent } from '../record/events.ts';
 import { platformChanges } from './device-traffic.ts';
 import { decidedRule, type PassiveRule } from './from-decisions.ts';
-import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
+import { broken, notApplicable, pass, type Ctx, type Verdict } from './verdict.ts';
 
 const dataChanges = (c: Ctx) => c.events.filter((e) => e.kind === 'platform' || e.decision === 'smartrest-error');
 
@@ -77,6 +77,17 @@ export function eventWithText(c: Ctx, device: string, type: string, text: string
     `an event ${type} with the text ${JSON.stringify(text)}.`,
     (e) => `the text ${JSON.stringify(ev(e).text)}`,
   );
+}
+
+/** the device reported the configuration it was sent, if its profile promises to (113); else not judged */
+export function configurationReportedAs(c: Ctx, device: string, text: string): Verdict {
+  return c.promised?.configurationReported ? configurationIs(c, device, text) : notApplicable('platform.data');
+}
+
+/** a temperature reached the platform in the fragment and series the profile names (default c8y_TemperatureMeasurement.T) */
+export function temperatureOf(c: Ctx, device: string, value: number): Verdict {
+  const t = c.promised?.temperature ?? { fragment: 'c8y_TemperatureMeasurement', series: 'T' };
+  return measured(c, device, t.fragment, t.series, { value });
 }
 
 export function configurationIs(c: Ctx, device: string, text: string): Verdict {

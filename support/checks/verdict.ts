@@ -24,6 +24,16 @@ export interface Ctx {
   strict?: boolean;
   /** what the device was configured with, when the scenario knows it */
   expect?: { qos?: 0 | 1 | 2; clean?: boolean };
+  /** what the device's profile promises where the seed leaves the answer open; none: any answer the seed allows */
+  promised?: Promised;
+}
+
+/** the profile's promises a check may hold the device to (devices/profile.ts Expectations) */
+export interface Promised {
+  commandResult?: string;
+  configurationReported?: boolean;
+  temperature?: { fragment: string; series: string };
+  unsupported?: 'fail' | 'ignore' | 'any';
 }
 
 export const evidence = (events: readonly RecordEvent[]): Evidence[] =>

@@ -8,6 +8,9 @@ import { certCommand } from './cert-command.ts';
 import { formatMatrix, runFaultMatrix } from './fault-matrix.ts';
 import { reportCommand } from './report-command.ts';
 import { buildSummary } from '../report/summary.ts';
+import { capabilityTable } from '../report/capabilities.ts';
+import { loadProfile } from '../devices/profile.ts';
+import { EMULATED_PROFILE } from '../devices/emulated.ts';
 import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
 import { describeLab, LabFileError, labOfRun, type LabConfig } from '../lab-file.ts';
@@ -81,6 +84,8 @@ function runSuite(argv: string[]): number {
   const code = passThrough(join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), args);
   let summary = '';
   try { summary = `; across runs: ${buildSummary(join(ROOT, 'reports'))}`; } catch { /* no runs to summarise */ }
+  const profile = lab.profile ?? loadProfile(EMULATED_PROFILE);
+  process.stdout.write(`\n${capabilityTable(lab.device.id, profile, join(resolve(ROOT, reports), 'skipped.ndjson'))}\n`);
   process.stdout.write(`\nc8y-hil: ${code === 0 ? 'PASSED' : 'FAILED'} (cucumber exit code ${code})\n`
     + `reports: ${reports}/report.html, ${reports}/junit.xml, ${reports}/messages.ndjson, records in ${reports}/records/${summary}\n`);
   return code;

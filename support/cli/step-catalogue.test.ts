@@ -12,8 +12,8 @@ test('every step definition is in the README catalogue', () => {
   let found = 0;
   for (const f of readdirSync(join(root, 'steps')).filter((x) => x.endsWith('.steps.ts'))) {
     const src = readFileSync(join(root, 'steps', f), 'utf8');
-    for (const m of src.matchAll(/^(Given|When|Then)\(\s*'((?:[^'\\]|\\.)+)'/gm)) {
-      const text = m[2]!.replace(/\\'/g, "'").replace(/\\\\\//g, '/');
+    for (const m of src.matchAll(/^(Given|When|Then)\(\s*(['"])((?:(?!\2)[^\\]|\\.)+)\2/gm)) {
+      const text = m[3]!.replace(/\\'/g, "'").replace(/\\\\\//g, '/');
       found++;
       if (!readme.includes('`' + `${m[1]} ${text}` + '`')) missing.push(`${m[1]} ${text} (${f})`);
     }

@@ -34,7 +34,7 @@ test('bad profiles get one clear error naming the file and the field', () => {
   const cases: [string, (d: Record<string, any>) => void, RegExp][] = [
     ['missing name', (d) => { delete d.name; }, /p\.yaml: name: missing/],
     ['unknown top field', (d) => { d.acitons = {}; }, /p\.yaml: acitons: unknown field/],
-    ['missing action', (d) => { delete d.actions.linkUp; }, /p\.yaml: actions\.linkUp: missing; every profile must say how to linkUp/],
+    ['missing action', (d) => { delete d.actions.connect; }, /p\.yaml: actions\.connect: missing; every profile must say how to connect/],
     ['bad regex', (d) => { d.actions.connect.expect = '^(CONN'; }, /p\.yaml: actions\.connect\.expect: '\^\(CONN' is not a valid regular expression/],
     ['bad duration', (d) => { d.actions.connect.timeout = 'soon'; }, /p\.yaml: actions\.connect\.timeout: 'soon' is not a duration/],
     ['unknown step field', (d) => { d.actions.reset.expext = 'x'; }, /p\.yaml: actions\.reset\.expext: unknown field/],
@@ -62,6 +62,8 @@ test('variables expand with encodings; a missing one names the place and the kno
   assert.equal(expand('p {topic} {payload:json}', vars, 'w'), 'p s/us "400,e,\\"a\\nb\\""');
   assert.equal(expand('{payload:hex}', { payload: 'A,' }, 'w'), '412c');
   assert.equal(expand('{payload:base64}', { payload: 'hi' }, 'w'), 'aGk=');
+  // escaped: backslash escapes without quotes; quotes and commas stay as they are
+  assert.equal(expand('{text:escaped}', { text: 'a\\b\nc\r\td "q",x' }, 'w'), 'a\\\\b\\nc\\r\\td "q",x');
   assert.equal(expand('{{literal}}', {}, 'w'), '{literal}');
   assert.throws(() => expand('set host {host}', { port: '1' }, 'f.yaml: actions.configure[0].send'), /f\.yaml: actions\.configure\[0\]\.send: the variable 'host' has no value \(known: port\)/);
 });

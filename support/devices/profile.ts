@@ -2,6 +2,7 @@
 // supported by writing one. Loading validates every field and names the file and field at fault.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { TRANSPORTS, type Transport } from '../broker/options.ts';
 
 export interface Step {
   /** the line to send, with {variables}; none to only wait */
@@ -15,6 +16,37 @@ export interface Step {
   if?: string;
 }
 
+/** what the device can do, as far as the scenarios need to know (SPEC: never assume the emulator's) */
+export interface Capabilities {
+  /** transports the device speaks (default: all four) */
+  transports: Transport[];
+  /** operations (fragments) the device supports; undefined: every one the scenarios use */
+  operations?: string[];
+  /** whether it can log in with a client certificate (default: its configure action uses {cert}) */
+  certificates: boolean;
+}
+
+/** how the device answers, where the seed leaves it open; undefined: any answer the seed allows */
+export interface Expectations {
+  /** the result of c8y_Command, with {command}: "executed: {command}" */
+  commandResult?: string;
+  /** whether it reports a configuration it was sent with 113 */
+  configurationReported: boolean;
+  /** fragment and series of the temperature its measure action sends */
+  temperature: { fragment: string; series: string };
+  /** an operation it does not support: fail it (502), ignore it (PENDING), or either */
+  unsupported: 'fail' | 'ignore' | 'any';
+  /** the console line it prints when it notices its link is gone */
+  linkGone?: RegExp;
+}
+
+export interface Timeouts {
+  /** from connect to registered and subscribed to s/ds, in the record */
+  readyMs: number;
+  /** the least time an operation is given to end (a real restart takes a while) */
+  operationMs: number;
+}
+
 export interface Profile {
   file: string;
   name: string;
@@ -26,14 +58,19 @@ export interface Profile {
   container?: { image: string; command: string[]; env: Record<string, string> };
   variables: Record<string, string>;
   actions: Record<string, Step[]>;
+  capabilities: Capabilities;
+  expect: Expectations;
+  timeouts: Timeouts;
+  /** values the scenarios send that the device must accept: a configuration text, a command */
+  examples: { configuration: string; command: string };
 }
 
 /** the actions every profile must say how to do */
-export const REQUIRED_ACTIONS = ['reset', 'configure', 'connect', 'disconnect', 'publish', 'linkDown', 'linkUp'] as const;
+export const REQUIRED_ACTIONS = ['reset', 'configure', 'connect', 'disconnect'] as const;
 
 export class ProfileError extends Error {}
 
-const ENCODINGS = ['json', 'hex', 'base64', 'raw'] as const;
+const ENCODINGS = ['json', 'hex', 'base64', 'escaped', 'raw'] as const;
 
 /** '5s', '500ms', '2m' or a number of milliseconds */
 export function parseDuration(v: unknown, where: string): number {
@@ -96,7 +133,78 @@ function readLaunch(v: unknown, at: (f: string) => string, section: string, what
   };
 }
 
-const TOP_KEYS = new Set(['name', 'description', 'console', 'process', 'container', 'timeout', 'variables', 'actions']);
+const TOP_KEYS = new Set([
+  'name', 'description', 'console', 'process', 'container', 'timeout', 'variables', 'actions',
+  'capabilities', 'expect', 'timeouts', 'examples',
+]);
+
+function strictMap(v: unknown, where: string, keys: string[]): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (!isMap(v)) throw new ProfileError(`${where}: must be a mapping (${keys.join(', ')})`);
+  for (const k of Object.keys(v)) if (!keys.includes(k)) throw new ProfileError(`${where}.${k}: unknown field (it has ${keys.join(', ')})`);
+  return v;
+}
+
+function list(v: unknown, where: string): string[] {
+  if (!Array.isArray(v)) throw new ProfileError(`${where}: must be a list`);
+  return v.map((x, i) => str(x, `${where}[${i}]`));
+}
+
+function bool(v: unknown, where: string): boolean {
+  if (typeof v !== 'boolean') throw new ProfileError(`${where}: must be true or false`);
+  return v;
+}
+
+function readCapabilities(doc: Record<string, unknown>, at: (f: string) => string, actions: Profile['actions']): Capabilities {
+  const c = strictMap(doc.capabilities, at('capabilities'), ['transports', 'operations', 'certificates']);
+  const transports = c.transports === undefined ? [...TRANSPORTS] : list(c.transports, at('capabilities.transports'));
+  for (const [i, t] of transports.entries()) {
+    if (!(TRANSPORTS as readonly string[]).includes(t)) throw new ProfileError(`${at(`capabilities.transports[${i}]`)}: '${t}' is not a transport (${TRANSPORTS.join(', ')})`);
+  }
+  const usesCert = (actions.configure ?? []).some((s) => s.send?.includes('{cert'));
+  return {
+    transports: transports as Transport[],
+    ...(c.operations !== undefined ? { operations: list(c.operations, at('capabilities.operations')) } : {}),
+    certificates: c.certificates === undefined ? usesCert : bool(c.certificates, at('capabilities.certificates')),
+  };
+}
+
+function readExpectations(doc: Record<string, unknown>, at: (f: string) => string): Expectations {
+  const e = strictMap(doc.expect, at('expect'), ['commandResult', 'configurationReported', 'temperature', 'unsupported', 'linkGone']);
+  const t = strictMap(e.temperature, at('expect.temperature'), ['fragment', 'series']);
+  const unsupported = e.unsupported === undefined ? 'any' : str(e.unsupported, at('expect.unsupported'));
+  if (!['fail', 'ignore', 'any'].includes(unsupported)) throw new ProfileError(`${at('expect.unsupported')}: '${unsupported}' is not fail, ignore or any`);
+  const out: Expectations = {
+    configurationReported: e.configurationReported === undefined ? false : bool(e.configurationReported, at('expect.configurationReported')),
+    temperature: {
+      fragment: t.fragment === undefined ? 'c8y_TemperatureMeasurement' : str(t.fragment, at('expect.temperature.fragment')),
+      series: t.series === undefined ? 'T' : str(t.series, at('expect.temperature.series')),
+    },
+    unsupported: unsupported as Expectations['unsupported'],
+  };
+  if (e.commandResult !== undefined) {
+    out.commandResult = str(e.commandResult, at('expect.commandResult'));
+    checkTemplate(out.commandResult, at('expect.commandResult'));
+  }
+  if (e.linkGone !== undefined) out.linkGone = regex(e.linkGone, at('expect.linkGone'));
+  return out;
+}
+
+function readTimeouts(doc: Record<string, unknown>, at: (f: string) => string): Timeouts {
+  const t = strictMap(doc.timeouts, at('timeouts'), ['ready', 'operation']);
+  return {
+    readyMs: t.ready === undefined ? 10_000 : parseDuration(t.ready, at('timeouts.ready')),
+    operationMs: t.operation === undefined ? 0 : parseDuration(t.operation, at('timeouts.operation')),
+  };
+}
+
+function readExamples(doc: Record<string, unknown>, at: (f: string) => string): Profile['examples'] {
+  const x = strictMap(doc.examples, at('examples'), ['configuration', 'command']);
+  return {
+    configuration: x.configuration === undefined ? 'a=1' : str(x.configuration, at('examples.configuration')),
+    command: x.command === undefined ? 'uptime' : str(x.command, at('examples.command')),
+  };
+}
 
 /** Check a parsed profile document; `file` names it in every error. */
 export function validateProfile(doc: unknown, file: string): Profile {
@@ -119,6 +227,10 @@ export function validateProfile(doc: unknown, file: string): Profile {
     },
     variables: {},
     actions: {},
+    capabilities: { transports: [...TRANSPORTS], certificates: false },
+    expect: readExpectations(doc, at),
+    timeouts: readTimeouts(doc, at),
+    examples: readExamples(doc, at),
   };
   if (doc.description !== undefined) profile.description = str(doc.description, at('description'));
   if (doc.variables !== undefined) {
@@ -140,6 +252,7 @@ export function validateProfile(doc: unknown, file: string): Profile {
     profile.actions[k] = steps.map((s, i) => readStep(s, at(`actions.${k}${Array.isArray(v) ? `[${i}]` : ''}`), defaultTimeout));
   }
   for (const a of REQUIRED_ACTIONS) if (!profile.actions[a]) throw new ProfileError(`${at(`actions.${a}`)}: missing; every profile must say how to ${a}`);
+  profile.capabilities = readCapabilities(doc, at, profile.actions);
   return profile;
 }
 
@@ -156,6 +269,8 @@ function encode(value: string, enc: string | undefined): string {
     case 'json': return JSON.stringify(value);
     case 'hex': return Buffer.from(value, 'utf8').toString('hex');
     case 'base64': return Buffer.from(value, 'utf8').toString('base64');
+    // C-style escapes without quotes, for consoles that read a\nb as a line break
+    case 'escaped': return value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
     default: return value;
   }
 }
