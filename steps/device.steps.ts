@@ -85,7 +85,8 @@ When('the device adds the child {string}', async function (this: HilWorld, child
 When(
   'the device sends the temperature {string} for {string}',
   async function (this: HilWorld, value: string, device: string) {
-    await this.device.action('measure', { device: this.expand(device), value });
+    this.dataFor = { device: this.expand(device), since: this.lab.record.events().at(-1)?.seq ?? 0 };
+    await this.device.action('measure', { device: this.dataFor.device, value });
   },
 );
 

@@ -1,6 +1,6 @@
 // What the device's traffic did on the platform, judged from the record's platform changes.
 import { Then } from '@cucumber/cucumber';
-import { childOf } from '../support/checks/hierarchy.ts';
+import { childDataOnItsTopic, childOf } from '../support/checks/hierarchy.ts';
 import { configurationReportedAs, eventWithText, measured, temperatureOf } from '../support/checks/platform-data.ts';
 import { judge } from '../support/steps-context.ts';
 import type { HilWorld } from '../support/world.ts';
@@ -13,6 +13,10 @@ Then('the platform has {string} as a child of {string}', function (this: HilWorl
 
 Then('the platform has a temperature of {float} on {string}', function (this: HilWorld, value: number, device: string) {
   return judge(this, (c) => temperatureOf(c, this.expand(device), value), SOON);
+});
+
+Then("the device sent it on the child's own topic", function (this: HilWorld) {
+  return judge(this, (c) => childDataOnItsTopic(c, this.dataFor!.device, this.dataFor!.since), SOON);
 });
 
 Then('the platform has an event {word} with the text {json}', function (this: HilWorld, type: string, text: string) {

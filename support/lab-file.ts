@@ -192,6 +192,9 @@ export function validateLab(doc: unknown, file: string, env: NodeJS.ProcessEnv =
       problems.push(`device.profile: ${err.message}`);
     }
   }
+  if (profile && rawDevice.driver === 'agent' && !profile.agent) {
+    problems.push(`device.profile: ${profileFile} has no agent section, which the agent driver needs (config and process)`);
+  }
   if (problems.length > 0 || !parsed.success) throw new LabFileError(file, problems);
   const device: LabDevice = parsed.data.device ?? builtInLab(env).device;
   const broker: LabBroker = { ...(parsed.data.broker ?? {}), ...(templates ? { templates } : {}) };

@@ -21,6 +21,8 @@ export class HilWorld extends World {
   expected: { qos?: 0 | 1 | 2; clean?: boolean } = {};
   /** rules the scenario breaks on purpose (its @expects:<rule> tags): the audit lists them as expected */
   expectedRules = new Set<string>();
+  /** the device a step last asked to send data for, and the record position then */
+  dataFor: { device: string; since: number } | undefined;
   /** record position when the device last got its link back */
   reconnectedAt = 0;
   constructor(options: IWorldOptions) { super(options); }

@@ -11,7 +11,8 @@ Feature: Child devices
   Scenario: a child is created with 101 and its data goes on its own topic
     Then the platform has "{serial}-c1" as a child of "{serial}"
     When the device sends the temperature "19.5" for "{serial}-c1"
-    Then the platform has a temperature of 19.5 on "{serial}-c1"
+    Then the device sent it on the child's own topic
+    And the platform has a temperature of 19.5 on "{serial}-c1"
 
   Scenario: an operation for a child goes through the root and is answered on the child's topic
     When an operation c8y_Restart is created for "{serial}-c1"

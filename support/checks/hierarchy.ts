@@ -21,6 +21,26 @@ export function linesOn(c: Ctx, pattern: RegExp, topic: string, rule = 'hierarch
   );
 }
 
+/**
+ * What the device sent for a child after `since` (when a step asked it to) went on the child's
+ * own topic s/us/<child>, in whatever form the device chose; data on another topic breaks it.
+ */
+export function childDataOnItsTopic(c: Ctx, child: string, since: number): Verdict {
+  const rule = 'hierarchy.child-data-topic';
+  const pubs = devicePackets(c.events, c.deviceId, 'publish', 'in').filter((e) => e.seq > since);
+  const data = pubs.filter((e) => topicOf(e).startsWith('s/us'));
+  const own = `s/us/${child}`;
+  const elsewhere = data.filter((e) => topicOf(e) !== own);
+  if (data.some((e) => topicOf(e) === own) && elsewhere.length === 0) return pass(rule, data);
+  return broken(
+    rule,
+    c,
+    data.length === 0 ? 'It sent nothing on s/us since.' : `It sent it on ${[...new Set(elsewhere.map(topicOf))].join(', ')}.`,
+    data,
+    { expected: `the data for the child ${child} on ${own}.`, final: elsewhere.length > 0 },
+  );
+}
+
 /** the platform has the child below the parent */
 export function childOf(c: Ctx, child: string, parent: string): Verdict {
   const made = platformChanges(c.events, 'child-created', (e) => e.deviceId === child);

@@ -125,3 +125,20 @@ test('reconnected: a CONNACK 0 after the link came back; none yet, or a refusal,
   r.connect();
   assert.equal(reconnectedSince(r.ctx(), since).ok, true);
 });
+
+test("child data: what the device sent for the child since the step went on s/us/<child>, in any form", async () => {
+  const { childDataOnItsTopic } = await import('./hierarchy.ts');
+  const r = new RecordBuilder();
+  const conn = r.connect();
+  r.publish(conn, 's/us', '211,21.5');
+  const since = r.events.at(-1)!.seq;
+  broke(childDataOnItsTopic(r.ctx(), 'SN1-c1', since), 'hierarchy.child-data-topic');
+  assert.match(message(childDataOnItsTopic(r.ctx(), 'SN1-c1', since)), /the data for the child SN1-c1 on s\/us\/SN1-c1\.\nIt sent nothing on s\/us since\./);
+  const ok = r.publish(conn, 's/us/SN1-c1', '200,c8y_TemperatureMeasurement,T,19.5,C');
+  assert.deepEqual(childDataOnItsTopic(r.ctx(), 'SN1-c1', since).evidence.map((e) => e.seq), [ok.seq]);
+  const root = r.publish(conn, 's/us', '211,19.5');
+  const v = childDataOnItsTopic(r.ctx(), 'SN1-c1', since);
+  broke(v, 'hierarchy.child-data-topic', [root.seq]);
+  assert.match(message(v), /It sent it on s\/us\./);
+  assert.equal(!v.ok && v.final, true);
+});

@@ -16,6 +16,14 @@ export interface Step {
   if?: string;
 }
 
+export interface AgentSpec {
+  /** the config file the agent reads: its name, and its text with {variables} (host, port, user, …) */
+  config: { file: string; template: string };
+  /** how it runs: a command ({configFile} is the rendered file's path) or a container image */
+  process?: { command: string; args: string[]; env: Record<string, string> };
+  container?: { image: string; command: string[]; env: Record<string, string> };
+}
+
 /** what the device can do, as far as the scenarios need to know (SPEC: never assume the emulator's) */
 export interface Capabilities {
   /** transports the device speaks (default: all four) */
@@ -61,6 +69,8 @@ export interface Profile {
   capabilities: Capabilities;
   expect: Expectations;
   timeouts: Timeouts;
+  /** for a device with no console (the agent driver): its config file and how to start it */
+  agent?: AgentSpec;
   /** values the scenarios send that the device must accept: a configuration text, a command */
   examples: { configuration: string; command: string };
 }
@@ -135,8 +145,28 @@ function readLaunch(v: unknown, at: (f: string) => string, section: string, what
 
 const TOP_KEYS = new Set([
   'name', 'description', 'console', 'process', 'container', 'timeout', 'variables', 'actions',
-  'capabilities', 'expect', 'timeouts', 'examples',
+  'capabilities', 'expect', 'timeouts', 'examples', 'agent',
 ]);
+
+function readAgent(doc: Record<string, unknown>, at: (f: string) => string): AgentSpec | undefined {
+  if (doc.agent === undefined) return undefined;
+  const a = strictMap(doc.agent, at('agent'), ['config', 'process', 'container']);
+  const c = strictMap(a.config, at('agent.config'), ['file', 'template']);
+  if (c.file === undefined || c.template === undefined) throw new ProfileError(`${at('agent.config')}: needs file and template`);
+  const template = str(c.template, at('agent.config.template'));
+  checkTemplate(template, at('agent.config.template'));
+  const spec: AgentSpec = { config: { file: str(c.file, at('agent.config.file')), template } };
+  if (a.process !== undefined) {
+    const l = readLaunch(a.process, at, 'agent.process', 'command', 'args');
+    spec.process = { command: l.what, args: l.list, env: l.env };
+  }
+  if (a.container !== undefined) {
+    const l = readLaunch(a.container, at, 'agent.container', 'image', 'command');
+    spec.container = { image: l.what, command: l.list, env: l.env };
+  }
+  if (!spec.process && !spec.container) throw new ProfileError(`${at('agent')}: needs process or container: how the agent is started`);
+  return spec;
+}
 
 function strictMap(v: unknown, where: string, keys: string[]): Record<string, unknown> {
   if (v === undefined) return {};
@@ -207,9 +237,10 @@ function readExamples(doc: Record<string, unknown>, at: (f: string) => string): 
 }
 
 /** Check a parsed profile document; `file` names it in every error. */
-export function validateProfile(doc: unknown, file: string): Profile {
+export function validateProfile(input: unknown, file: string): Profile {
   const at = (field: string) => `${file}: ${field}`;
-  if (!isMap(doc)) throw new ProfileError(`${file}: a profile must be a YAML mapping with name, console and actions`);
+  if (!isMap(input)) throw new ProfileError(`${file}: a profile must be a YAML mapping with name, console and actions`);
+  let doc: Record<string, unknown> = input;
   for (const k of Object.keys(doc)) if (!TOP_KEYS.has(k)) throw new ProfileError(`${at(k)}: unknown field (a profile has ${[...TOP_KEYS].join(', ')})`);
   if (doc.name === undefined) throw new ProfileError(`${at('name')}: missing; every profile needs a name`);
   const name = str(doc.name, at('name'));
@@ -245,13 +276,17 @@ export function validateProfile(doc: unknown, file: string): Profile {
     const l = readLaunch(doc.container, at, 'container', 'image', 'command');
     profile.container = { image: l.what, command: l.list, env: l.env };
   }
+  const agent = readAgent(doc, at);
+  if (agent) profile.agent = agent;
+  // an agent has no console: its actions are starting and stopping it
+  if (agent && doc.actions === undefined) doc = { ...doc, actions: {} };
   if (!isMap(doc.actions)) throw new ProfileError(`${at('actions')}: missing or not a mapping; it must say how to do ${REQUIRED_ACTIONS.join(', ')}`);
   for (const [k, v] of Object.entries(doc.actions)) {
     const steps = Array.isArray(v) ? v : [v];
     if (steps.length === 0) throw new ProfileError(`${at(`actions.${k}`)}: an action needs at least one step`);
     profile.actions[k] = steps.map((s, i) => readStep(s, at(`actions.${k}${Array.isArray(v) ? `[${i}]` : ''}`), defaultTimeout));
   }
-  for (const a of REQUIRED_ACTIONS) if (!profile.actions[a]) throw new ProfileError(`${at(`actions.${a}`)}: missing; every profile must say how to ${a}`);
+  for (const a of agent ? [] : REQUIRED_ACTIONS) if (!profile.actions[a]) throw new ProfileError(`${at(`actions.${a}`)}: missing; every profile must say how to ${a}`);
   profile.capabilities = readCapabilities(doc, at, profile.actions);
   return profile;
 }

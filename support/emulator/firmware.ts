@@ -54,6 +54,13 @@ export class Firmware {
 
   get connected(): boolean { return !!this.client?.connected; }
 
+  /** resolves when the current connection closes (at once when there is none) */
+  closed(): Promise<void> {
+    const c = this.client;
+    if (!c || !c.connected) return Promise.resolve();
+    return new Promise((resolve) => c.once('close', () => resolve()));
+  }
+
   reset(): Promise<void> {
     const done = this.drop(true);
     this.registered = false;

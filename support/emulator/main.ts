@@ -1,25 +1,34 @@
 // `c8y-hil emulate`: the reference device on a tty (the board end of a pty pair) or on stdio.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { runAgent } from './agent.ts';
 import { EmulatorConsole } from './console.ts';
 import { UsageError } from '../cli/usage-error.ts';
 
-export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio) [--serial ID] [--baud N]
+export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio | --agent CONFIG) [--serial ID] [--baud N]
 
 Runs the emulated reference device. Its console (one command a line: c8y-hil emulate, then "help")
-is the tty, or standard input and output with --stdio.
+is the tty, or standard input and output with --stdio. With --agent it has no console: it reads
+its broker settings from CONFIG (YAML: host, port, transport, tenant, user, password, clientId,
+clean, keepalive, qos, ca), connects, and reconnects by itself until SIGTERM.
 `;
 
 export async function emulateCommand(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { tty: { type: 'string' }, stdio: { type: 'boolean' }, serial: { type: 'string' }, baud: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: { tty: { type: 'string' }, stdio: { type: 'boolean' }, agent: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
     throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil emulate --help)`);
   }
   if (values.help) { process.stdout.write(EMULATE_HELP); return 0; }
-  if (!values.tty === !values.stdio) throw new UsageError('give exactly one of --tty PATH and --stdio (see c8y-hil emulate --help)');
+  if ([values.tty, values.stdio, values.agent].filter(Boolean).length !== 1) {
+    throw new UsageError('give exactly one of --tty PATH, --stdio and --agent CONFIG (see c8y-hil emulate --help)');
+  }
   const serial = (values.serial as string | undefined) ?? 'HIL-EMU-1';
+  if (values.agent) {
+    await runAgent(serial, values.agent as string, (l) => process.stdout.write(l + '\n'));
+    return 0;
+  }
   let queue = Promise.resolve();
 
   if (values.stdio) {

@@ -4,5 +4,6 @@ import './serial.ts';
 import './tcp.ts';
 import './process.ts';
 import './container.ts';
+import './agent.ts';
 
 export { driverNamed, registeredDrivers, type Driver, type DriverContext } from './registry.ts';
