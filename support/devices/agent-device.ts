@@ -31,8 +31,10 @@ export class AgentDevice implements Device {
     return this.profile.actions[action] !== undefined;
   }
 
+  /** the template's variables: the settings, and {tls} (1 for mqtts and wss) for configs that want a switch */
   private vars(): Record<string, string> {
-    return { serial: this.id, clientId: this.id, node: process.execPath, root: this.root, ...this.profile.variables, ...this.settings };
+    const tls = this.settings.transport === 'mqtts' || this.settings.transport === 'wss' ? '1' : '0';
+    return { serial: this.id, clientId: this.id, node: process.execPath, root: this.root, tls, ...this.profile.variables, ...this.settings };
   }
 
   async reset(): Promise<void> {
