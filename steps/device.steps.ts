@@ -59,19 +59,19 @@ When('the device disconnects', async function (this: HilWorld) {
   await this.device.disconnect();
 });
 
-When('the device loses its link', function (this: HilWorld) {
-  return this.lab.linkDown(this.device);
+When('the device loses its link', async function (this: HilWorld) {
+  this.linkLostAt = await this.lab.linkDown(this.device);
 });
 
+// a reconnect counts from the moment the link was lost (an agent may be back before this step)
 When('the device gets its link back', async function (this: HilWorld) {
-  this.reconnectedAt = this.lab.record.events().at(-1)?.seq ?? 0;
   await this.lab.linkUp(this.device);
   await linkBack(this);
 });
 
 // the record shows the link gone; a device whose profile names its console line for it is read too
-When('the device notices its link is gone', function (this: HilWorld) {
-  return this.lab.linkGone(this.device);
+When('the device notices its link is gone', async function (this: HilWorld) {
+  this.linkLostAt = await this.lab.linkGone(this.device);
 });
 
 When('the device publishes {json} on {string}', async function (this: HilWorld, payload: string, topic: string) {

@@ -146,11 +146,12 @@ export class Lab {
    * (linkDown), else from the broker's side (its connection dropped, reconnects refused until
    * linkUp). Done when the record shows the connection closed.
    */
-  async linkDown(device: Device): Promise<void> {
+  /** returns the record position of the close: a reconnect counts from there */
+  async linkDown(device: Device): Promise<number> {
     const since = this.record.events().at(-1)?.seq ?? 0;
     if (device.has('linkDown')) await device.linkDown();
     else this.broker.dropDevice(device.id, { refuseReconnects: true });
-    await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since);
+    return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
   }
 
   async linkUp(device: Device): Promise<void> {
@@ -159,10 +160,11 @@ export class Lab {
   }
 
   /** the broker dropped the link (a lost packet): the record shows it closed, the console too if the profile says how */
-  async linkGone(device: Device): Promise<void> {
-    await this.record.eventually({ kind: 'connection', action: 'close' }, 5000);
+  async linkGone(device: Device): Promise<number> {
+    const closed = await this.record.eventually({ kind: 'connection', action: 'close' }, 5000);
     const line = device.profile.expect.linkGone;
     if (line) await device.readUntil(line, 5000);
+    return closed.seq;
   }
 
   /** make the broker lose the device's next packet of a type (a misspelt type is a clear error, not a silent wait) */

@@ -54,5 +54,5 @@ export async function connectDevice(w: HilWorld): Promise<void> {
 
 /** the device's link is back when the record shows its new connection accepted */
 export async function linkBack(w: HilWorld): Promise<void> {
-  await judge(w, (c) => reconnectedSince(c, w.reconnectedAt), { within: w.device.profile.timeouts.readyMs });
+  await judge(w, (c) => reconnectedSince(c, w.linkLostAt), { within: w.device.profile.timeouts.readyMs });
 }

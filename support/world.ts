@@ -23,8 +23,8 @@ export class HilWorld extends World {
   expectedRules = new Set<string>();
   /** the device a step last asked to send data for, and the record position then */
   dataFor: { device: string; since: number } | undefined;
-  /** record position when the device last got its link back */
-  reconnectedAt = 0;
+  /** record position where the device last lost its link: a reconnect counts from there */
+  linkLostAt = 0;
   constructor(options: IWorldOptions) { super(options); }
 
   /**

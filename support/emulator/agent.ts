@@ -47,7 +47,8 @@ export async function runAgent(serial: string, configFile: string, log: (line: s
   let stopping = false;
   let wake: (() => void) | undefined;
   const stop = new Promise<void>((resolve) => {
-    const end = () => { stopping = true; wake?.(); resolve(); };
+    // a clean DISCONNECT at once: the loop may be waiting for a link that will not close by itself
+    const end = () => { stopping = true; wake?.(); void firmware.disconnect().then(resolve, resolve); };
     process.once('SIGTERM', end);
     process.once('SIGINT', end);
   });
@@ -63,9 +64,8 @@ export async function runAgent(serial: string, configFile: string, log: (line: s
       log(`agent: connect failed: ${(err as Error).message}`);
     }
     if (stopping) break;
-    await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, backoff).unref(); });
+    await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, backoff); });
     backoff = Math.min(backoff * 2, 8000);
   }
   await stop;
-  await firmware.disconnect();
 }

@@ -208,6 +208,8 @@ export class Firmware {
     const c = this.client;
     this.client = undefined;
     if (!c) return Promise.resolve();
+    // a client whose link is already gone may never call back from end()
+    if (!c.connected) { c.end(true); return Promise.resolve(); }
     return new Promise((resolve) => { c.end(force, {}, () => resolve()); });
   }
 

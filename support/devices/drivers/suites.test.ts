@@ -75,3 +75,26 @@ test('the emulated lab file names its device on the first line and passes', asyn
     assert.match(r.first, /^c8y-hil: lab .*emulated\.yaml: testing emulator \(HIL-LAB-EMU\) through the emulated driver/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('the suite through the agent driver (the emulator in agent mode, no console): console scenarios skipped with reasons', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try {
+    const r = runSuite('agent-emulator.yaml', {}, dir);
+    expectPassed(r, 'agent');
+    assert.match(r.tail, /the event action\s+no\s+\(9 scenarios skipped\)/);
+    assert.match(r.tail, /children\s+no\s+\(2 scenarios skipped\)/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+const pahoMissing = spawnSync('/usr/bin/python3', ['-c', 'import paho.mqtt.client']).status === 0 ? undefined
+  : "Debian's python3-paho-mqtt is not installed (npm run setup installs it)";
+
+test('the suite through the agent driver (a paho agent in Python): what it lacks is skipped, the rest passes', { skip: pahoMissing }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try {
+    const r = runSuite('agent-paho.yaml', {}, dir);
+    expectPassed(r, 'agent');
+    assert.match(r.tail, /the wss transport\s+no\s+\(1 scenario skipped\)/);
+    assert.match(r.tail, /the operation c8y_Configuration\s+no\s+\(\d+ scenarios? skipped\)/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
