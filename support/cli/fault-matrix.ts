@@ -62,7 +62,13 @@ export function violatedRules(report: readonly CucumberFeature[]): { violated: S
   return { violated, failed };
 }
 
-function runSuite(fault: Fault | null, features: readonly string[], dir: string, args: string[]): Promise<MatrixRow> {
+function runSuite(
+  fault: Fault | null,
+  features: readonly string[],
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<MatrixRow> {
   const out = join(dir, fault ?? 'none');
   return new Promise((resolve, reject) => {
     // the features go by C8Y_HIL_FEATURES: cucumber adds paths on its command line to the profile's
@@ -84,6 +90,7 @@ function runSuite(fault: Fault | null, features: readonly string[], dir: string,
           C8Y_HIL_REPORTS: out,
           C8Y_HIL_RECORDS: join(out, 'records'),
           ...(fault ? (FAULTS[fault].env ?? {}) : {}),
+          ...env,
         },
       },
     );
@@ -123,14 +130,18 @@ async function pooled<T>(jobs: (() => Promise<T>)[], concurrency: number): Promi
 }
 
 export async function runFaultMatrix(
-  opts: { faults?: Fault[]; args?: string[]; concurrency?: number } = {},
+  /** env: e.g. C8Y_HIL_LAB, to plant the faults in another device that has the fault switches */
+  opts: { faults?: Fault[]; args?: string[]; concurrency?: number; env?: Record<string, string> } = {},
 ): Promise<Matrix> {
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-matrix-'));
   const faults = opts.faults ?? (Object.keys(FAULTS) as Fault[]);
   const args = opts.args ?? ['--parallel', '2'];
   const baseline = [...new Set(faults.flatMap((f) => FAULTS[f].features))].sort();
   const rows = await pooled(
-    [() => runSuite(null, baseline, dir, args), ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args))],
+    [
+      () => runSuite(null, baseline, dir, args, opts.env),
+      ...faults.map((f) => () => runSuite(f, FAULTS[f].features, dir, args, opts.env)),
+    ],
     opts.concurrency ?? 3,
   );
   const unnoticed = rows

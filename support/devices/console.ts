@@ -21,6 +21,8 @@ export abstract class LineConsole {
   readonly received: string[] = [];
   private waiters: { spec: WaitSpec; resolve: (m: ConsoleMatch) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
   private broken: Error | undefined;
+  /** secrets sent so far: a console that echoes what it is sent must not put them in the record either */
+  private readonly secrets = new Set<string>();
 
   constructor(readonly device: string, protected record: TrafficRecord | undefined, readonly describe: string) {}
 
@@ -30,10 +32,15 @@ export abstract class LineConsole {
   /** write one line to the device; any of `secrets` in it is masked in the record (passwords never enter it) */
   async send(line: string, secrets: readonly string[] = []): Promise<void> {
     if (this.broken) throw this.broken;
-    let shown = line;
-    for (const s of secrets) if (s.length > 0) shown = shown.replaceAll(s, '***');
-    this.record?.add('console', { device: this.device, dir: 'tx', line: shown });
+    for (const s of secrets) if (s.length > 0) this.secrets.add(s);
+    this.record?.add('console', { device: this.device, dir: 'tx', line: this.masked(line) });
     await this.write(line);
+  }
+
+  private masked(line: string): string {
+    let shown = line;
+    for (const s of this.secrets) shown = shown.replaceAll(s, '***');
+    return shown;
   }
 
   protected abstract write(line: string): Promise<void>;
@@ -45,7 +52,7 @@ export abstract class LineConsole {
   /** implementations call this for each line the device sends */
   protected receive(line: string): void {
     this.received.push(line);
-    this.record?.add('console', { device: this.device, dir: 'rx', line });
+    this.record?.add('console', { device: this.device, dir: 'rx', line: this.masked(line) });
     const index = this.received.length - 1;
     this.waiters = this.waiters.filter((w) => !this.settle(w, line, index));
   }

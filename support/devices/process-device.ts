@@ -20,5 +20,27 @@ export async function startProcessDevice(id: string, profile: Profile, record?: 
     cwd: ROOT,
     newline: profile.console.newline,
   });
-  return new ProfileDevice(id, profile, console, record);
+  const device = new ProfileDevice(id, profile, console, record);
+  await untilAnswering(device);
+  return device;
+}
+
+/**
+ * A command may take seconds to start (more on a loaded machine): when its profile says how to
+ * ask (a `ping` action), ask until it answers, within 20 s, before the first real action.
+ */
+export async function untilAnswering(device: ProfileDevice, limitMs = 20_000): Promise<void> {
+  if (!device.has('ping')) return;
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    try {
+      await device.action('ping');
+      return;
+    } catch (err) {
+      if (/exited/.test((err as Error).message) || Date.now() > deadline) {
+        await device.stop();
+        throw err;
+      }
+    }
+  }
 }

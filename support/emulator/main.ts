@@ -2,21 +2,23 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { runAgent } from './agent.ts';
+import { AcmeConsole } from './acme-console.ts';
 import { EmulatorConsole } from './console.ts';
 import { UsageError } from '../cli/usage-error.ts';
 
-export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio | --agent CONFIG) [--serial ID] [--baud N]
+export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio | --agent CONFIG) [--serial ID] [--baud N] [--dialect D]
 
 Runs the emulated reference device. Its console (one command a line: c8y-hil emulate, then "help")
 is the tty, or standard input and output with --stdio. With --agent it has no console: it reads
 its broker settings from CONFIG (YAML: host, port, transport, tenant, user, password, clientId,
-clean, keepalive, qos, ca), connects, and reconnects by itself until SIGTERM.
+clean, keepalive, qos, ca), connects, and reconnects by itself until SIGTERM. --dialect acme7
+(with --stdio) speaks the second reference board's AT dialect (fixtures/devices/acme7.yaml).
 `;
 
 export async function emulateCommand(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { tty: { type: 'string' }, stdio: { type: 'boolean' }, agent: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: { tty: { type: 'string' }, stdio: { type: 'boolean' }, agent: { type: 'string' }, dialect: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
     throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil emulate --help)`);
   }
@@ -31,8 +33,11 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   }
   let queue = Promise.resolve();
 
+  const dialect = (values.dialect as string | undefined) ?? 'c8y-hil';
+  if (dialect !== 'c8y-hil' && dialect !== 'acme7') throw new UsageError(`--dialect is c8y-hil or acme7, not '${dialect}'`);
   if (values.stdio) {
-    const console = new EmulatorConsole(serial, (l) => process.stdout.write(l + '\n'));
+    const write = (l: string) => process.stdout.write(l + '\n');
+    const console = dialect === 'acme7' ? new AcmeConsole(serial, write) : new EmulatorConsole(serial, write);
     const lines = createInterface({ input: process.stdin });
     lines.on('line', (l) => { queue = queue.then(() => console.handle(l)); });
     await new Promise<void>((resolve) => lines.once('close', () => resolve()));

@@ -67,12 +67,14 @@ test('the suite through the container driver passes', async (t) => {
   try { expectPassed(runSuite('container.yaml', {}, dir), 'container'); } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('the emulated lab file names its device on the first line and passes', async () => {
+test('the second reference board (ACME-7: AT dialect, CRLF, echo, no TLS, no children): 0 failures, skips named', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
   try {
-    const r = runSuite('emulated.yaml', {}, dir);
-    expectPassed(r, 'emulated');
-    assert.match(r.first, /^c8y-hil: lab .*emulated\.yaml: testing emulator \(HIL-LAB-EMU\) through the emulated driver/);
+    const r = runSuite('acme7.yaml', {}, dir);
+    expectPassed(r, 'process');
+    assert.match(r.first, /testing ACME-7 \(ACME7-0001\) through the process driver, profile ACME-7 board/);
+    assert.match(r.tail, /the wss transport\s+no\s+\(1 scenario skipped\)/);
+    assert.match(r.tail, /children\s+no\s+\(2 scenarios skipped\)/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
