@@ -1,6 +1,6 @@
 // The emulator in agent mode: no console. It reads its broker settings from a config file (as a
 // Linux agent does), connects, and keeps its link up by itself: a lost connection or a refused
-// reconnect is retried after a backoff (1 s, doubling to 8 s). SIGTERM disconnects cleanly.
+// reconnect is retried after a backoff (1 s, doubling to 4 s). SIGTERM disconnects cleanly.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { Firmware, type FirmwareSettings } from './firmware.ts';
@@ -65,7 +65,7 @@ export async function runAgent(serial: string, configFile: string, log: (line: s
     }
     if (stopping) break;
     await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, backoff); });
-    backoff = Math.min(backoff * 2, 8000);
+    backoff = Math.min(backoff * 2, 4000);
   }
   await stop;
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ptyPair, socatMissing, stopProcess } from '../emulated.ts';
@@ -21,11 +21,21 @@ async function emulatorOnPty(dir: string, serial: string) {
   return { tty: pty.harness, stop: async () => { await stopProcess(emulator); await stopProcess(pty.socat); } };
 }
 
+/** the failed steps of a run, for the assertion message */
+function failures(reportFile: string): string {
+  if (!existsSync(reportFile)) return '';
+  type Step = { name?: string; result: { status: string; error_message?: string } };
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { elements: { name: string; steps: Step[]; after?: Step[] }[] }[];
+  return report.flatMap((f) => f.elements).flatMap((e) => [...e.steps, ...(e.after ?? [])]
+    .filter((st) => st.result.status === 'failed')
+    .map((st) => `${e.name}: ${st.name ?? 'hook'}: ${(st.result.error_message ?? '').split('\n').slice(0, 6).join(' | ')}`)).join('\n');
+}
+
 function runSuite(lab: string, env: Record<string, string>, dir: string) {
   const res = spawnSync(process.execPath, [BIN, 'run', '--lab', join(ROOT, 'fixtures', 'labs', lab), '--profile', 'hil'], {
     cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, C8Y_HIL_REPORTS: join(dir, 'reports'), C8Y_HIL_FAULTS: '' },
   });
-  const tail = `${res.stdout.slice(-3000)}\n${res.stderr.slice(-2000)}`;
+  const tail = `${res.stdout.slice(-3000)}\n${res.stderr.slice(-2000)}\n${failures(join(dir, 'reports', 'report.json'))}`;
   return { status: res.status, first: res.stdout.split('\n')[0] ?? '', tail, scenarios: /(\d+) scenarios \(([^)]*)\)/.exec(res.stdout) };
 }
 
