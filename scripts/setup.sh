@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use, as "command:package": socat makes the pseudo-terminal pairs the
 # emulated device runs on; chromium renders reports and runs the browser device; docker.io is
-# the container engine the @container tests start (scripts/with-container-engine.sh).
-NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io")
+# the container engine the @container tests start (scripts/with-container-engine.sh); ser2net
+# serves a console over TCP for the tcp driver's tests.
+NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io" "ser2net:ser2net")
 missing=()
 for pair in "${NEEDED[@]}"; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 # paho (Debian's, for /usr/bin/python3) is an MQTT client nobody here wrote: the audit test drives it
 /usr/bin/python3 -c 'import paho.mqtt.client' >/dev/null 2>&1 || missing+=("python3-paho-mqtt")

@@ -1,13 +1,20 @@
 // A real ser2net (Debian's package) serving a tty on loopback, for the tcp driver's tests and
 // the lab fixtures: a board behind a terminal server, as on a lab host.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { stopProcess } from './emulated.ts';
 
+/** ser2net's path: on PATH, or in /usr/sbin (Debian's, not on a normal user's PATH) */
+function ser2netPath(): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v ser2net'], { encoding: 'utf8' });
+  if (found.status === 0) return found.stdout.trim();
+  return existsSync('/usr/sbin/ser2net') ? '/usr/sbin/ser2net' : undefined;
+}
+
 export function ser2netMissing(): string | undefined {
-  return spawnSync('sh', ['-c', 'command -v ser2net']).status === 0 ? undefined
+  return ser2netPath() ? undefined
     : 'ser2net is not installed, so no console can be served over TCP: apt-get install -y --no-install-recommends ser2net';
 }
 
@@ -46,7 +53,7 @@ export async function startSer2net(opts: { tty: string; baud: number; protocol: 
     '    kickolduser: true',
     '',
   ].join('\n'));
-  const child = spawn('ser2net', ['-n', '-c', config, '-P', join(opts.dir, `ser2net-${port}.pid`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(ser2netPath() ?? 'ser2net', ['-n', '-c', config, '-P', join(opts.dir, `ser2net-${port}.pid`)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const deadline = Date.now() + 5000;
