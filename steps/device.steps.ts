@@ -63,6 +63,14 @@ When('the device loses its link', async function (this: HilWorld) {
   this.linkLostAt = await this.lab.linkDown(this.device);
 });
 
+When("the broker drops the device's link", async function (this: HilWorld) {
+  this.linkLostAt = await this.lab.dropLink(this.device);
+});
+
+When("the broker drops the device's link and refuses its reconnects for {duration}", async function (this: HilWorld, ms: number) {
+  this.linkLostAt = await this.lab.dropLink(this.device, ms);
+});
+
 // a reconnect counts from the moment the link was lost (an agent may be back before this step)
 When('the device gets its link back', async function (this: HilWorld) {
   await this.lab.linkUp(this.device);

@@ -154,6 +154,13 @@ export class Lab {
     return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
   }
 
+  /** from the broker's side, for any device: drop its link, refuse its reconnects for a while; returns the close's position */
+  async dropLink(device: Device, refuseForMs?: number): Promise<number> {
+    const since = this.record.events().at(-1)?.seq ?? 0;
+    this.broker.dropDevice(device.id, refuseForMs === undefined ? {} : { refuseForMs });
+    return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
+  }
+
   async linkUp(device: Device): Promise<void> {
     if (device.has('linkUp')) await device.linkUp();
     else this.broker.allowReconnects(device.id);

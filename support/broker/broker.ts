@@ -576,10 +576,13 @@ export class C8yBroker {
    * DISCONNECT (as a lost link is), and with `refuseReconnects` its reconnects get CONNACK 3 until
    * allowReconnects. Both are decisions in the record.
    */
-  dropDevice(deviceId: string, opts: { refuseReconnects?: boolean } = {}): void {
-    if (opts.refuseReconnects) this.keptDown.add(deviceId);
+  dropDevice(deviceId: string, opts: { refuseReconnects?: boolean; refuseForMs?: number } = {}): void {
+    if (opts.refuseReconnects || opts.refuseForMs !== undefined) this.keptDown.add(deviceId);
+    if (opts.refuseForMs !== undefined) setTimeout(() => this.allowReconnects(deviceId), opts.refuseForMs).unref();
     const client = this.clientOf(deviceId);
-    const reason = `the harness dropped the device's link${opts.refuseReconnects ? ' and refuses its reconnects' : ''}`;
+    const refusing = opts.refuseForMs !== undefined ? ` and refuses its reconnects for ${opts.refuseForMs} ms`
+      : opts.refuseReconnects ? ' and refuses its reconnects' : '';
+    const reason = `the harness dropped the device's link${refusing}`;
     this.record.add('decision', { decision: 'link-dropped', deviceId, reason });
     (client as unknown as { conn?: Duplex } | undefined)?.conn?.destroy();
   }

@@ -31,3 +31,25 @@ test('dropDevice closes the link, refuses reconnects with CONNACK 3 until allowR
     await broker.close();
   }
 });
+
+test('dropDevice with refuseForMs lets the device back by itself after that time', async () => {
+  const broker = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'u', password: 'p' }], ports: { mqtts: null, ws: null, wss: null } });
+  const opts = { clientId: 'LINK-2', username: 't1/u', password: 'p', reconnectPeriod: 0 };
+  try {
+    const first = await connectClient({ ports: broker.ports }, 'mqtt', opts);
+    broker.dropDevice('LINK-2', { refuseForMs: 300 });
+    first.client.end(true);
+    const refused = await connectClient({ ports: broker.ports }, 'mqtt', opts);
+    assert.equal(refused.returnCode, 3);
+    refused.client.end(true);
+    await new Promise((r) => setTimeout(r, 400));
+    const back = await connectClient({ ports: broker.ports }, 'mqtt', opts);
+    assert.equal(back.returnCode, 0);
+    back.client.end(true);
+    const reasons = broker.record.select({ kind: 'decision' }).filter((e) => /link|reconnect/.test(String(e.decision)));
+    assert.deepEqual(reasons.map((e) => e.decision), ['link-dropped', 'reconnect-refused', 'reconnects-allowed']);
+    assert.match(String(reasons[0]!.reason), /refuses its reconnects for 300 ms/);
+  } finally {
+    await broker.close();
+  }
+});
