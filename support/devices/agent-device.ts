@@ -5,10 +5,15 @@
 // the broker's (Lab.linkDown), so the agent needs no console for it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import type { TrafficRecord } from '../record/record.ts';
 import { ConsoleError } from './console.ts';
 import type { Device, DeviceSettings } from './device.ts';
+import { containerEngineMissing } from './container-device.ts';
+import { EMULATOR_IMAGE, ensureEmulatorImage } from './container-image.ts';
 import { ProcessConsole } from './process-console.ts';
+import { DeviceUnavailable } from './unavailable.ts';
 import { expand, ProfileError, type Profile } from './profile.ts';
 
 export class AgentDevice implements Device {
@@ -17,8 +22,13 @@ export class AgentDevice implements Device {
   private record: TrafficRecord | undefined;
   private readCursor = 0;
 
+  /** the running agent when it is a container: stopped and removed by disconnect */
+  private container: StartedTestContainer | undefined;
+
   constructor(readonly id: string, readonly profile: Profile, private readonly dir: string, private readonly root: string) {
-    if (!profile.agent?.process) throw new ProfileError(`${profile.file}: agent.process: missing; the agent driver starts a command`);
+    if (!profile.agent?.process && !profile.agent?.container) {
+      throw new ProfileError(`${profile.file}: agent: needs process or container, how the agent is started`);
+    }
   }
 
   setRecord(record: TrafficRecord | undefined): void {
@@ -54,22 +64,51 @@ export class AgentDevice implements Device {
     const configFile = join(this.dir, agent.config.file);
     const vars = { ...this.vars(), configFile };
     writeFileSync(configFile, expand(agent.config.template, vars, `${this.profile.file}: agent.config.template`), { mode: 0o600 });
-    const p = agent.process!;
-    const where = (f: string) => `${this.profile.file}: agent.process.${f}`;
-    this.console = await ProcessConsole.start(this.id, this.record, {
-      command: expand(p.command, vars, where('command')),
-      args: p.args.map((a, i) => expand(a, vars, where(`args[${i}]`))),
-      env: Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, expand(v, vars, where(`env.${k}`))])),
-      cwd: this.dir,
-      newline: '\n',
-    });
+    if (agent.process) {
+      const p = agent.process;
+      const where = (f: string) => `${this.profile.file}: agent.process.${f}`;
+      this.console = await ProcessConsole.start(this.id, this.record, {
+        command: expand(p.command, vars, where('command')),
+        args: p.args.map((a, i) => expand(a, vars, where(`args[${i}]`))),
+        env: Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, expand(v, vars, where(`env.${k}`))])),
+        cwd: this.dir,
+        newline: '\n',
+      });
+    } else {
+      await this.startContainer(vars);
+    }
     this.readCursor = 0;
+  }
+
+  /** the agent's image on host networking, its folder (config file, the lab's CA) mounted at the same path */
+  private async startContainer(vars: Record<string, string>): Promise<void> {
+    const c = this.profile.agent!.container!;
+    const where = (f: string) => `${this.profile.file}: agent.container.${f}`;
+    const missing = await containerEngineMissing();
+    if (missing) throw new DeviceUnavailable(missing);
+    let image = expand(c.image, vars, where('image'));
+    if (image === EMULATOR_IMAGE) image = await ensureEmulatorImage();
+    const log = (dir: 'rx' | 'stderr') => (line: string) => this.record?.add('console', { device: this.id, dir, line });
+    const started = await new GenericContainer(image)
+      .withNetworkMode('host')
+      .withBindMounts([{ source: this.dir, target: this.dir, mode: 'ro' }])
+      .withEnvironment(Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, expand(v, vars, where(`env.${k}`))])))
+      .withCommand(c.command.map((a, i) => expand(a, vars, where(`command[${i}]`))))
+      .withLogConsumer((stream) => {
+        createInterface({ input: stream }).on('line', log('rx'));
+      })
+      .start();
+    this.container = started;
+    this.record?.add('device', { device: this.id, action: 'container-started', image, container: started.getId() });
   }
 
   async disconnect(): Promise<void> {
     const c = this.console;
     this.console = undefined;
     await c?.close();
+    const box = this.container;
+    this.container = undefined;
+    await box?.stop({ remove: true, timeout: 2000 }).catch(() => { /* it may be gone already */ });
   }
 
   publish(): Promise<void> {

@@ -2,14 +2,21 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentDevice } from '../agent-device.ts';
+import { containerEngineMissing } from '../container-device.ts';
+import { DeviceUnavailable } from '../unavailable.ts';
 import { registerDriver } from './registry.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 registerDriver({
   name: 'agent',
-  talksOver: 'nothing: a process started with a config file; link control from the broker',
+  talksOver: 'nothing: a process or a container started with a config file; link control from the broker',
   async open({ lab, profile, dir }) {
+    // an agent that is an image needs an engine: without one its scenarios are skipped with the reason
+    if (profile.agent?.container && !profile.agent.process) {
+      const missing = await containerEngineMissing();
+      if (missing) throw new DeviceUnavailable(missing);
+    }
     return new AgentDevice(lab.device.id, profile, dir, ROOT);
   },
 });

@@ -110,3 +110,14 @@ test('the suite through the agent driver (a paho agent in Python): what it lacks
     assert.match(r.tail, /the operation c8y_Configuration\s+no\s+\(\d+ scenarios? skipped\)/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('the suite through the agent driver (the emulator image as a containerised agent)', async (t) => {
+  const missing = await containerEngineMissing();
+  if (missing) return t.skip(missing);
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try {
+    const r = runSuite('agent-container.yaml', {}, dir);
+    expectPassed(r, 'agent');
+    assert.match(r.tail, /the event action\s+no\s+\(9 scenarios skipped\)/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
