@@ -148,6 +148,20 @@ const TOP_KEYS = new Set([
   'capabilities', 'expect', 'timeouts', 'examples', 'agent',
 ]);
 
+/** the `process:` and `container:` sections of a mapping (the profile's, or its agent's) */
+function readLaunches(m: Record<string, unknown>, at: (f: string) => string, prefix: string): Pick<Profile, 'process' | 'container'> {
+  const out: Pick<Profile, 'process' | 'container'> = {};
+  if (m.process !== undefined) {
+    const l = readLaunch(m.process, at, `${prefix}process`, 'command', 'args');
+    out.process = { command: l.what, args: l.list, env: l.env };
+  }
+  if (m.container !== undefined) {
+    const l = readLaunch(m.container, at, `${prefix}container`, 'image', 'command');
+    out.container = { image: l.what, command: l.list, env: l.env };
+  }
+  return out;
+}
+
 function readAgent(doc: Record<string, unknown>, at: (f: string) => string): AgentSpec | undefined {
   if (doc.agent === undefined) return undefined;
   const a = strictMap(doc.agent, at('agent'), ['config', 'process', 'container']);
@@ -156,14 +170,7 @@ function readAgent(doc: Record<string, unknown>, at: (f: string) => string): Age
   const template = str(c.template, at('agent.config.template'));
   checkTemplate(template, at('agent.config.template'));
   const spec: AgentSpec = { config: { file: str(c.file, at('agent.config.file')), template } };
-  if (a.process !== undefined) {
-    const l = readLaunch(a.process, at, 'agent.process', 'command', 'args');
-    spec.process = { command: l.what, args: l.list, env: l.env };
-  }
-  if (a.container !== undefined) {
-    const l = readLaunch(a.container, at, 'agent.container', 'image', 'command');
-    spec.container = { image: l.what, command: l.list, env: l.env };
-  }
+  Object.assign(spec, readLaunches(a, at, 'agent.'));
   if (!spec.process && !spec.container) throw new ProfileError(`${at('agent')}: needs process or container: how the agent is started`);
   return spec;
 }
@@ -268,14 +275,7 @@ export function validateProfile(input: unknown, file: string): Profile {
     if (!isMap(doc.variables)) throw new ProfileError(`${at('variables')}: must be a mapping of names to values`);
     for (const [k, v] of Object.entries(doc.variables)) profile.variables[k] = str(v, at(`variables.${k}`));
   }
-  if (doc.process !== undefined) {
-    const l = readLaunch(doc.process, at, 'process', 'command', 'args');
-    profile.process = { command: l.what, args: l.list, env: l.env };
-  }
-  if (doc.container !== undefined) {
-    const l = readLaunch(doc.container, at, 'container', 'image', 'command');
-    profile.container = { image: l.what, command: l.list, env: l.env };
-  }
+  Object.assign(profile, readLaunches(doc, at, ''));
   const agent = readAgent(doc, at);
   if (agent) profile.agent = agent;
   // an agent has no console: its actions are starting and stopping it
