@@ -67,9 +67,12 @@ When("the broker drops the device's link", async function (this: HilWorld) {
   this.linkLostAt = await this.lab.dropLink(this.device);
 });
 
-When("the broker drops the device's link and refuses its reconnects for {duration}", async function (this: HilWorld, ms: number) {
-  this.linkLostAt = await this.lab.dropLink(this.device, ms);
-});
+When(
+  "the broker drops the device's link and refuses its reconnects for {duration}",
+  async function (this: HilWorld, ms: number) {
+    this.linkLostAt = await this.lab.dropLink(this.device, ms);
+  },
+);
 
 // a reconnect counts from the moment the link was lost (an agent may be back before this step)
 When('the device gets its link back', async function (this: HilWorld) {
@@ -124,13 +127,17 @@ Given('the device runs in a browser', async function (this: HilWorld) {
 });
 
 Given("the device's image runs in a container", async function (this: HilWorld) {
-  const missing = this.device.profile.container ? await containerEngineMissing() : `${this.device.profile.file} has no container section`;
+  const missing = this.device.profile.container
+    ? await containerEngineMissing()
+    : `${this.device.profile.file} has no container section`;
   if (missing) {
     this.attach(`skipped: ${missing}`, 'text/plain');
     return 'skipped';
   }
   const id = `CONTAINER-${process.pid}`;
-  this.browserDevice = recorded(await startContainerDevice(id, this.device.profile, this.lab.record, {}, [this.lab.dir]));
+  this.browserDevice = recorded(
+    await startContainerDevice(id, this.device.profile, this.lab.record, {}, [this.lab.dir]),
+  );
   return useOwnDevice(this);
 });
 

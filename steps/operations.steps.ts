@@ -50,9 +50,14 @@ When(
   },
 );
 
-When('an operation the device does not support is created for {string}', async function (this: HilWorld, target: string) {
-  await create(this, target, { fragment: this.lab.unsupportedOperation(this.device.profile.capabilities.operations) });
-});
+When(
+  'an operation the device does not support is created for {string}',
+  async function (this: HilWorld, target: string) {
+    await create(this, target, {
+      fragment: this.lab.unsupportedOperation(this.device.profile.capabilities.operations),
+    });
+  },
+);
 
 // a real device may take longer than the stated time (a restart reboots): the profile may give it more
 Then('the operation ends {word} within {duration}', function (this: HilWorld, end: string, ms: number) {

@@ -25,9 +25,14 @@ let current: Promise<DeviceUnderTest> | undefined;
 
 /** faults to switch on for this run: C8Y_HIL_FAULTS=a,b and the lab's device.faults */
 export function requestedFaults(lab?: LabConfig, env = process.env): string[] {
-  const names = [...(env.C8Y_HIL_FAULTS ?? '').split(','), ...(lab?.device.faults ?? [])].map((s) => s.trim()).filter(Boolean);
+  const names = [...(env.C8Y_HIL_FAULTS ?? '').split(','), ...(lab?.device.faults ?? [])]
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
-    if (!isFault(n)) throw new Error(`C8Y_HIL_FAULTS or device.faults names an unknown fault '${n}'; faults: ${Object.keys(FAULTS).join(', ')}`);
+    if (!isFault(n))
+      throw new Error(
+        `C8Y_HIL_FAULTS or device.faults names an unknown fault '${n}'; faults: ${Object.keys(FAULTS).join(', ')}`,
+      );
   }
   return names;
 }

@@ -25,7 +25,10 @@ class AuditFailure extends Error {
 function expectedRules(tags: readonly string[]): Set<string> {
   const rules = tags.filter((t) => t.startsWith('@expects:')).map((t) => t.slice('@expects:'.length));
   const unknown = rules.filter((r) => !RULES.has(r));
-  if (unknown.length > 0) throw new Error(`@expects names rules that are not in the rulebook: ${unknown.join(', ')} (see README, the rule table)`);
+  if (unknown.length > 0)
+    throw new Error(
+      `@expects names rules that are not in the rulebook: ${unknown.join(', ')} (see README, the rule table)`,
+    );
   return new Set(rules);
 }
 
@@ -38,7 +41,10 @@ function noteSkip(scenario: string, missing: { need: Need; reason: string }): vo
   const dir = process.env.C8Y_HIL_REPORTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  appendFileSync(join(dir, 'skipped.ndjson'), JSON.stringify({ scenario, need: needName(missing.need), reason: missing.reason }) + '\n');
+  appendFileSync(
+    join(dir, 'skipped.ndjson'),
+    JSON.stringify({ scenario, need: needName(missing.need), reason: missing.reason }) + '\n',
+  );
 }
 
 Before(async function (this: HilWorld, { pickle }) {
@@ -48,10 +54,19 @@ Before(async function (this: HilWorld, { pickle }) {
   try {
     dut = await deviceUnderTest(lab);
   } catch (err) {
-    if (err instanceof DeviceUnavailable) { this.attach(`skipped: ${err.message}`, 'text/plain'); return 'skipped'; }
+    if (err instanceof DeviceUnavailable) {
+      this.attach(`skipped: ${err.message}`, 'text/plain');
+      return 'skipped';
+    }
     throw err;
   }
-  const missing = missingNeed(dut.device, needsOf(pickle.tags.map((t) => t.name), pickle.steps.map((st) => st.text)));
+  const missing = missingNeed(
+    dut.device,
+    needsOf(
+      pickle.tags.map((t) => t.name),
+      pickle.steps.map((st) => st.text),
+    ),
+  );
   if (missing) {
     noteSkip(pickle.name, missing);
     this.attach(`skipped: ${missing.reason}`, 'text/plain');
@@ -72,14 +87,19 @@ Before(async function (this: HilWorld, { pickle }) {
 // a warning counts only in a strict run (SPEC 8): scenarios about warnings run only then
 Before({ tags: '@strict' }, function (this: HilWorld) {
   if (this.lab?.strict) return undefined;
-  this.attach('skipped: this scenario judges a warning, which counts only in a strict run (C8Y_HIL_STRICT=1)', 'text/plain');
+  this.attach(
+    'skipped: this scenario judges a warning, which counts only in a strict run (C8Y_HIL_STRICT=1)',
+    'text/plain',
+  );
   return 'skipped';
 });
 
 After(async function (this: HilWorld, { result }) {
   if (!this.lab) return;
   if (this.device) {
-    await this.device.disconnect().catch(() => { /* it may not be connected */ });
+    await this.device.disconnect().catch(() => {
+      /* it may not be connected */
+    });
     this.device.setRecord(undefined);
   }
   if (this.browserDevice) await this.browserDevice.stop();
@@ -87,17 +107,34 @@ After(async function (this: HilWorld, { result }) {
   await this.lab.close();
   this.attach(`record: ${this.lab.recordPath}`, 'text/plain');
   this.attach(trafficText(events), { mediaType: 'text/plain', fileName: 'traffic.txt' });
-  this.attach(readFileSync(this.lab.recordPath, 'utf8'), { mediaType: 'application/x-ndjson', fileName: 'record.jsonl' });
+  this.attach(readFileSync(this.lab.recordPath, 'utf8'), {
+    mediaType: 'application/x-ndjson',
+    fileName: 'record.jsonl',
+  });
   if (result?.status === 'SKIPPED' || !this.device) return;
   // every rule on every record: the audit is attached even when a step failed, and a violation
   // fails the scenario even when its own steps passed
-  const a = audit({ events, deviceId: this.device.id, recordPath: this.lab.recordPath, strict: this.lab.strict, expect: this.expected }, this.expectedRules);
+  const a = audit(
+    {
+      events,
+      deviceId: this.device.id,
+      recordPath: this.lab.recordPath,
+      strict: this.lab.strict,
+      expect: this.expected,
+    },
+    this.expectedRules,
+  );
   this.attach(formatAudit(a, { all: true }), { mediaType: 'text/plain', fileName: 'audit.txt' });
-  this.attach(JSON.stringify({ deviceId: a.deviceId, rows: a.rows }), { mediaType: 'application/json', fileName: 'audit.json' });
+  this.attach(JSON.stringify({ deviceId: a.deviceId, rows: a.rows }), {
+    mediaType: 'application/json',
+    fileName: 'audit.json',
+  });
   if (a.violations.length > 0) throw new AuditFailure(a);
 });
 
-AfterAll(async () => { await stopDeviceUnderTest(); });
+AfterAll(async () => {
+  await stopDeviceUnderTest();
+});
 
 // the start and end of each step go into the record, so the traffic can be read against the steps
 BeforeStep(function (this: HilWorld, { pickleStep }) {

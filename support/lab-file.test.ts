@@ -20,7 +20,7 @@ function labIn(text: string): { dir: string; file: string } {
   return { dir, file };
 }
 
-test('lab file: a tcp board with its profile beside the lab, a port from the environment, and fixed broker settings', () => {
+test('lab file: a tcp board, its profile beside the lab, a port from the environment, fixed broker settings', () => {
   const { dir, file } = labIn(`
 device:
   id: ACME-7
@@ -39,7 +39,10 @@ broker:
     assert.equal(lab.device.profileFile, join(dir, 'board.yaml'));
     assert.equal(lab.profile?.name, 'c8y-hil emulated device');
     assert.deepEqual(lab.broker, { bind: '0.0.0.0', host: 'lab-broker.local', ports: { mqtt: 1883 }, password: 'pw' });
-    assert.equal(describeLab(lab), `c8y-hil: lab ${file}: testing ACME-7 through the tcp driver, profile c8y-hil emulated device`);
+    assert.equal(
+      describeLab(lab),
+      `c8y-hil: lab ${file}: testing ACME-7 through the tcp driver, profile c8y-hil emulated device`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -56,13 +59,32 @@ broker:
   ports: { mqtt: 70000 }
 `);
   try {
-    const err = (() => { try { loadLab(file, {}); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        loadLab(file, {});
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     assert.ok(err instanceof LabFileError, 'a LabFileError');
     assert.equal(err.problems.length, 5, err.message);
-    const expected = [/^device: Unrecognized key: "colour"/, /^device\.id: must not be empty/, /^broker\.ports\.mqtt: Too big/,
-      /^device\.tcp: missing; the tcp driver needs tcp\.host and tcp\.port/, /^device\.profile: cannot read the device profile .*missing\.yaml: no such file/];
-    for (const re of expected) assert.ok(err.problems.some((p) => re.test(p)), `${re} in:\n${err.message}`);
-    assert.match(err.message, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 5 problems in the lab file:\n  - `));
+    const expected = [
+      /^device: Unrecognized key: "colour"/,
+      /^device\.id: must not be empty/,
+      /^broker\.ports\.mqtt: Too big/,
+      /^device\.tcp: missing; the tcp driver needs tcp\.host and tcp\.port/,
+      /^device\.profile: cannot read the device profile .*missing\.yaml: no such file/,
+    ];
+    for (const re of expected)
+      assert.ok(
+        err.problems.some((p) => re.test(p)),
+        `${re} in:\n${err.message}`,
+      );
+    assert.match(
+      err.message,
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 5 problems in the lab file:\n  - `),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,7 +94,10 @@ test('lab file: an unset ${VAR}, a missing file and bad YAML are named', () => {
   const { dir, file } = labIn('device: { id: X, driver: emulated }\nbroker: { password: "${NOPE}" }\n');
   try {
     assert.throws(() => loadLab(file, {}), /broker\.password: the environment variable NOPE is not set/);
-    assert.throws(() => loadLab(join(dir, 'none.yaml'), {}), /none\.yaml: 1 problem in the lab file:\n {2}- cannot read the lab file: no such file/);
+    assert.throws(
+      () => loadLab(join(dir, 'none.yaml'), {}),
+      /none\.yaml: 1 problem in the lab file:\n {2}- cannot read the lab file: no such file/,
+    );
     writeFileSync(file, 'device: [');
     assert.throws(() => loadLab(file, {}), /lab\.yaml: 1 problem in the lab file:\n {2}- not valid YAML/);
   } finally {
@@ -83,11 +108,17 @@ test('lab file: an unset ${VAR}, a missing file and bad YAML are named', () => {
 test('lab of the run: none is the built-in emulated device; the older board variables make a serial lab', () => {
   const env: NodeJS.ProcessEnv = {};
   const built = labOfRun(env);
-  assert.deepEqual([built.file, built.device.driver, built.device.id], [undefined, 'emulated', env.C8Y_HIL_EMULATED_ID]);
+  assert.deepEqual(
+    [built.file, built.device.driver, built.device.id],
+    [undefined, 'emulated', env.C8Y_HIL_EMULATED_ID],
+  );
   assert.match(describeLab(built), /^c8y-hil: no lab file: testing the built-in emulated device HIL-EMU-\d+/);
   const profile = join(ROOT, 'fixtures', 'devices', 'example-board.yaml');
   const board = labOfRun({ C8Y_HIL_PROFILE: profile, C8Y_HIL_TTY: '/dev/ttyUSB7', C8Y_HIL_DEVICE_ID: 'SN9' });
-  assert.deepEqual([board.device.driver, board.device.serial?.path, board.device.id], ['serial', '/dev/ttyUSB7', 'SN9']);
+  assert.deepEqual(
+    [board.device.driver, board.device.serial?.path, board.device.id],
+    ['serial', '/dev/ttyUSB7', 'SN9'],
+  );
 });
 
 test('the published JSON Schema (schemas/lab.schema.json) is the one the harness validates with', () => {
@@ -95,15 +126,27 @@ test('the published JSON Schema (schemas/lab.schema.json) is the one the harness
   assert.deepEqual(published, labJsonSchema(), 'regenerate it: npm run schemas');
 });
 
-test('c8y-hil run: a bad lab file and --profile hil without a lab are usage errors (exit 2), before anything runs', () => {
+test('c8y-hil run: a bad lab file, and --profile hil without a lab, are usage errors (exit 2) before any run', () => {
   const { dir, file } = labIn('device: { id: X, driver: serial, profile: board.yaml }\nbrokr: {}\n');
   try {
-    const bad = spawnSync(process.execPath, [BIN, 'run', '--lab', file], { encoding: 'utf8', env: { ...process.env, C8Y_HIL_LAB: '' } });
+    const bad = spawnSync(process.execPath, [BIN, 'run', '--lab', file], {
+      encoding: 'utf8',
+      env: { ...process.env, C8Y_HIL_LAB: '' },
+    });
     assert.equal(bad.status, 2, bad.stderr);
-    assert.match(bad.stderr, /2 problems in the lab file:\n {2}- \(top\): Unrecognized key: "brokr"\n {2}- device\.serial: missing/);
-    const hil = spawnSync(process.execPath, [BIN, 'run', '--profile', 'hil'], { encoding: 'utf8', env: { ...process.env, C8Y_HIL_LAB: '' } });
+    assert.match(
+      bad.stderr,
+      /2 problems in the lab file:\n {2}- \(top\): Unrecognized key: "brokr"\n {2}- device\.serial: missing/,
+    );
+    const hil = spawnSync(process.execPath, [BIN, 'run', '--profile', 'hil'], {
+      encoding: 'utf8',
+      env: { ...process.env, C8Y_HIL_LAB: '' },
+    });
     assert.equal(hil.status, 2, hil.stderr);
-    assert.match(hil.stderr, /^c8y-hil: --profile hil tests a real device, but no lab file says which: give --lab lab\.yaml/);
+    assert.match(
+      hil.stderr,
+      /^c8y-hil: --profile hil tests a real device, but no lab file says which: give --lab lab\.yaml/,
+    );
     assert.equal(hil.stdout, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });

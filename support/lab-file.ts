@@ -109,10 +109,10 @@ export function labJsonSchema(): unknown {
 }
 
 function fieldOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
-    '',
-  ) || '(top)';
+  return (
+    path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '') ||
+    '(top)'
+  );
 }
 
 /** ${NAME} in a lab file is the environment variable NAME, so secrets and ports stay out of it */
@@ -140,7 +140,9 @@ function numbersFromEnv(doc: unknown): unknown {
   return Object.fromEntries(
     Object.entries(doc).map(([k, v]) => [
       k,
-      typeof v === 'string' && /^(port|mqtt|mqtts|ws|wss|baudRate)$/.test(k) && /^\d+$/.test(v) ? Number(v) : numbersFromEnv(v),
+      typeof v === 'string' && /^(port|mqtt|mqtts|ws|wss|baudRate)$/.test(k) && /^\d+$/.test(v)
+        ? Number(v)
+        : numbersFromEnv(v),
     ]),
   );
 }
@@ -159,7 +161,8 @@ function driverProblems(d: Record<string, unknown>): string[] {
   if (driver !== 'emulated' && d.profile === undefined) {
     out.push(`device.profile: missing; the ${driver} driver needs a device profile`);
   }
-  if (d.faults !== undefined && driver !== 'emulated') out.push('device.faults: only the emulated driver has fault switches');
+  if (d.faults !== undefined && driver !== 'emulated')
+    out.push('device.faults: only the emulated driver has fault switches');
   return out;
 }
 
@@ -193,7 +196,9 @@ export function validateLab(doc: unknown, file: string, env: NodeJS.ProcessEnv =
     }
   }
   if (profile && rawDevice.driver === 'agent' && !profile.agent) {
-    problems.push(`device.profile: ${profileFile} has no agent section, which the agent driver needs (config and process)`);
+    problems.push(
+      `device.profile: ${profileFile} has no agent section, which the agent driver needs (config and process)`,
+    );
   }
   if (problems.length > 0 || !parsed.success) throw new LabFileError(file, problems);
   const device: LabDevice = parsed.data.device ?? builtInLab(env).device;
@@ -234,7 +239,12 @@ export function labOfRun(env: NodeJS.ProcessEnv = process.env, worldLab?: string
   if (file) return loadLab(file, env);
   if (env.C8Y_HIL_PROFILE || env.C8Y_HIL_TTY) {
     const doc = {
-      device: { id: env.C8Y_HIL_DEVICE_ID, driver: 'serial', profile: env.C8Y_HIL_PROFILE, serial: { path: env.C8Y_HIL_TTY } },
+      device: {
+        id: env.C8Y_HIL_DEVICE_ID,
+        driver: 'serial',
+        profile: env.C8Y_HIL_PROFILE,
+        serial: { path: env.C8Y_HIL_TTY },
+      },
     };
     return validateLab(doc, '(C8Y_HIL_PROFILE, C8Y_HIL_TTY, C8Y_HIL_DEVICE_ID)', env);
   }
@@ -246,5 +256,8 @@ export function describeLab(lab: LabConfig): string {
   const d = lab.device;
   if (!lab.file) return `c8y-hil: no lab file: testing the built-in emulated device ${d.id} (give one with --lab FILE)`;
   const name = d.name ? `${d.name} (${d.id})` : d.id;
-  return `c8y-hil: lab ${lab.file}: testing ${name} through the ${d.driver} driver` + (lab.profile ? `, profile ${lab.profile.name}` : '');
+  return (
+    `c8y-hil: lab ${lab.file}: testing ${name} through the ${d.driver} driver` +
+    (lab.profile ? `, profile ${lab.profile.name}` : '')
+  );
 }

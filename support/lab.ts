@@ -29,7 +29,10 @@ export const LAB_LOGIN: Credential = { tenant: 't100', user: 'device', password:
  */
 export function labSettings(env = process.env): BrokerOptions {
   const strict = env.C8Y_HIL_STRICT === undefined ? {} : { strict: /^(1|true|yes)$/i.test(env.C8Y_HIL_STRICT) };
-  return { ...strict, ...(env.C8Y_HIL_TEMPLATES ? { templateCollections: readTemplatesFile(env.C8Y_HIL_TEMPLATES) } : {}) };
+  return {
+    ...strict,
+    ...(env.C8Y_HIL_TEMPLATES ? { templateCollections: readTemplatesFile(env.C8Y_HIL_TEMPLATES) } : {}),
+  };
 }
 
 export interface LabOptions {
@@ -78,7 +81,11 @@ export class Lab {
   }
 
   static async start(opts: LabOptions): Promise<Lab> {
-    const file = opts.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scenario';
+    const file =
+      opts.name
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 80) || 'scenario';
     const recordPath = join(opts.recordDir, `${file}.jsonl`);
     // a board on the bench reaches the broker over its own network: the lab file says where to listen
     const options = { ...fromLabFile(opts.settings), ...labSettings(), ...opts.broker, recordPath };
@@ -89,12 +96,20 @@ export class Lab {
     return new Lab(broker, recordPath, dir, opts.settings?.host ?? process.env.C8Y_HIL_DEVICE_HOST ?? bound);
   }
 
-  get record() { return this.broker.record; }
-  get strict(): boolean { return this.broker.options.strict; }
+  get record() {
+    return this.broker.record;
+  }
+  get strict(): boolean {
+    return this.broker.options.strict;
+  }
   /** the login devices are given */
-  get login(): Credential { return this.broker.options.credentials[0]!; }
+  get login(): Credential {
+    return this.broker.options.credentials[0]!;
+  }
 
-  addCredential(c: Credential): void { this.broker.options.credentials.push(c); }
+  addCredential(c: Credential): void {
+    this.broker.options.credentials.push(c);
+  }
 
   /** create an operation on the platform; what the steps keep of it is what the record can be asked about */
   async createOperation(req: OperationRequest, waitMs = 10_000): Promise<OperationRef> {
@@ -107,7 +122,8 @@ export class Lab {
   /** data for a device waits until the record shows the platform has it (a board registers in its own time) */
   private async deviceExists(id: string, waitMs: number): Promise<void> {
     const known = (e: RecordEvent) =>
-      (e.change === 'device-created' || e.change === 'child-created' || e.change === 'managed-object-created') && e.deviceId === id;
+      (e.change === 'device-created' || e.change === 'child-created' || e.change === 'managed-object-created') &&
+      e.deviceId === id;
     try {
       await this.record.eventually({ kind: 'platform', where: known }, waitMs);
     } catch {
@@ -122,7 +138,8 @@ export class Lab {
   unsupportedOperation(supported: readonly string[] | undefined): string {
     const candidates = ['c8y_UploadConfigFile', ...OPERATION_FRAGMENTS];
     const fragment = candidates.find((f) => !supported?.includes(f));
-    if (!fragment) throw new Error('the device supports every operation of the catalogue: no unsupported one is left to send');
+    if (!fragment)
+      throw new Error('the device supports every operation of the catalogue: no unsupported one is left to send');
     return fragment;
   }
 
@@ -154,7 +171,10 @@ export class Lab {
     return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
   }
 
-  /** from the broker's side, for any device: drop its link, refuse its reconnects for a while; returns the close's position */
+  /**
+   * From the broker's side, for any device: drop its link, refuse its reconnects for a while.
+   * Returns the record position of the close.
+   */
   async dropLink(device: Device, refuseForMs?: number): Promise<number> {
     const since = this.record.events().at(-1)?.seq ?? 0;
     this.broker.dropDevice(device.id, refuseForMs === undefined ? {} : { refuseForMs });
@@ -166,7 +186,10 @@ export class Lab {
     else this.broker.allowReconnects(device.id);
   }
 
-  /** the broker dropped the link (a lost packet): the record shows it closed, the console too if the profile says how */
+  /**
+   * The broker dropped the link (a lost packet): the record shows it closed, and the console too
+   * when the profile says how.
+   */
   async linkGone(device: Device): Promise<number> {
     const closed = await this.record.eventually({ kind: 'connection', action: 'close' }, 5000);
     const line = device.profile.expect.linkGone;
@@ -177,7 +200,8 @@ export class Lab {
   /** make the broker lose the device's next packet of a type (a misspelt type is a clear error, not a silent wait) */
   loseNext(deviceId: string, type: string): void {
     const t = type.toLowerCase();
-    if (!LOSABLE.includes(t as (typeof LOSABLE)[number])) throw new Error(`the broker can lose a ${LOSABLE.map((x) => x.toUpperCase()).join(', ')}; not '${type}'`);
+    if (!LOSABLE.includes(t as (typeof LOSABLE)[number]))
+      throw new Error(`the broker can lose a ${LOSABLE.map((x) => x.toUpperCase()).join(', ')}; not '${type}'`);
     this.broker.loseNext(deviceId, t as (typeof LOSABLE)[number]);
   }
 
@@ -186,7 +210,18 @@ export class Lab {
     const port = this.broker.ports[transport];
     if (port === null) throw new Error(`the lab's broker has no ${transport} listener`);
     const { tenant, user, password } = this.login;
-    return { host: this.deviceHost, port, transport, tenant, user, password, ca: this.caFile, clean: true, qos: 1, keepalive: 60 };
+    return {
+      host: this.deviceHost,
+      port,
+      transport,
+      tenant,
+      user,
+      password,
+      ca: this.caFile,
+      clean: true,
+      qos: 1,
+      keepalive: 60,
+    };
   }
 
   /** a helper client (not the device under test) */
@@ -194,7 +229,10 @@ export class Lab {
     const since = this.record.events().length;
     const outcome = await connectClient({ ports: this.broker.ports, ca: this.broker.tls?.ca }, transport, options);
     this.clients.push(outcome.client);
-    const connack = await this.record.eventually({ kind: 'packet', type: 'connack', dir: 'out', where: (e) => e.seq > since }, 2000);
+    const connack = await this.record.eventually(
+      { kind: 'packet', type: 'connack', dir: 'out', where: (e) => e.seq > since },
+      2000,
+    );
     return { ...outcome, conn: connack.conn as string };
   }
 

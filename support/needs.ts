@@ -14,7 +14,10 @@ export type Need =
 
 /** steps that need something, by their text (the pickle's, with outline values filled in) */
 const FROM_STEPS: [RegExp, (m: RegExpMatchArray) => Need][] = [
-  [/^the device is set up for the broker over (mqtts?|wss?)$/, (m) => ({ kind: 'transport', transport: m[1] as Transport })],
+  [
+    /^the device is set up for the broker over (mqtts?|wss?)$/,
+    (m) => ({ kind: 'transport', transport: m[1] as Transport }),
+  ],
   [/^the device logs in with a certificate$/, () => ({ kind: 'certificates' })],
   [/^the device adds the child /, () => ({ kind: 'action', action: 'addChild' })],
   [/^the device sends the temperature /, () => ({ kind: 'action', action: 'measure' })],
@@ -55,11 +58,16 @@ export function needsOf(tags: readonly string[], steps: readonly string[]): Need
 /** how a need is named in reasons and in the capability table */
 export function needName(n: Need): string {
   switch (n.kind) {
-    case 'action': return n.action === 'addChild' ? 'children' : `the ${n.action} action`;
-    case 'transport': return `the ${n.transport} transport`;
-    case 'certificates': return 'certificate login';
-    case 'operation': return `the operation ${n.fragment}`;
-    case 'link-control': return 'link control';
+    case 'action':
+      return n.action === 'addChild' ? 'children' : `the ${n.action} action`;
+    case 'transport':
+      return `the ${n.transport} transport`;
+    case 'certificates':
+      return 'certificate login';
+    case 'operation':
+      return `the operation ${n.fragment}`;
+    case 'link-control':
+      return 'link control';
   }
 }
 
@@ -67,12 +75,17 @@ export function needName(n: Need): string {
 export function deviceHas(device: Device, n: Need): boolean {
   const caps = device.profile.capabilities;
   switch (n.kind) {
-    case 'action': return device.has(n.action);
-    case 'transport': return caps.transports.includes(n.transport);
-    case 'certificates': return caps.certificates;
-    case 'operation': return caps.operations === undefined || caps.operations.includes(n.fragment);
+    case 'action':
+      return device.has(n.action);
+    case 'transport':
+      return caps.transports.includes(n.transport);
+    case 'certificates':
+      return caps.certificates;
+    case 'operation':
+      return caps.operations === undefined || caps.operations.includes(n.fragment);
     // a device without console link actions has its link dropped by the broker (Lab.linkDown)
-    case 'link-control': return true;
+    case 'link-control':
+      return true;
   }
 }
 
@@ -81,8 +94,9 @@ export function missingNeed(device: Device, needs: readonly Need[]): { need: Nee
   const need = needs.find((n) => !deviceHas(device, n));
   if (!need) return undefined;
   const what = `${device.id} (${device.profile.name})`;
-  const reason = need.kind === 'operation'
-    ? `${what} does not support ${need.fragment} (capabilities.operations in ${device.profile.file})`
-    : `${what} has no ${needName(need).replace(/^the /, '')} (its profile ${device.profile.file} does not offer it)`;
+  const reason =
+    need.kind === 'operation'
+      ? `${what} does not support ${need.fragment} (capabilities.operations in ${device.profile.file})`
+      : `${what} has no ${needName(need).replace(/^the /, '')} (its profile ${device.profile.file} does not offer it)`;
   return { need, reason };
 }

@@ -25,7 +25,9 @@ export class HilWorld extends World {
   dataFor: { device: string; since: number } | undefined;
   /** record position where the device last lost its link: a reconnect counts from there */
   linkLostAt = 0;
-  constructor(options: IWorldOptions) { super(options); }
+  constructor(options: IWorldOptions) {
+    super(options);
+  }
 
   /**
    * In a step's text, `{serial}` stands for the device identifier of the device under test, and
@@ -33,7 +35,10 @@ export class HilWorld extends World {
    */
   expand(text: string): string {
     const x = this.device.profile.examples;
-    return text.replaceAll('{serial}', this.device.id).replaceAll('{configuration}', x.configuration).replaceAll('{command}', x.command);
+    return text
+      .replaceAll('{serial}', this.device.id)
+      .replaceAll('{configuration}', x.configuration)
+      .replaceAll('{command}', x.command);
   }
 
   /** the time an operation is given: the step's, or more when the profile says the device needs it */
@@ -43,7 +48,9 @@ export class HilWorld extends World {
 
   /** an unsupported operation: a promised failure is waited for; otherwise it must not succeed for a while */
   unsupportedWait(): { within: number } | { throughout: number } {
-    return this.device.profile.expect.unsupported === 'fail' ? { within: this.operationTime(5000) } : { throughout: 2000 };
+    return this.device.profile.expect.unsupported === 'fail'
+      ? { within: this.operationTime(5000) }
+      : { throughout: 2000 };
   }
 }
 

@@ -47,7 +47,8 @@ const PACKET_TYPES = [
 ];
 
 /** errors of the socket under MQTT (the link went away), not of the bytes on it */
-const TRANSPORT_ERROR = /connection closed|ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|socket has been ended|write after end|stream (was )?destroyed/i;
+const TRANSPORT_ERROR =
+  /connection closed|ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|socket has been ended|write after end|stream (was )?destroyed/i;
 
 /** where publishes that the topic policy refuses go: no device can subscribe to it */
 const REFUSED_TOPIC = '$hil/refused';
@@ -580,8 +581,12 @@ export class C8yBroker {
     if (opts.refuseReconnects || opts.refuseForMs !== undefined) this.keptDown.add(deviceId);
     if (opts.refuseForMs !== undefined) setTimeout(() => this.allowReconnects(deviceId), opts.refuseForMs).unref();
     const client = this.clientOf(deviceId);
-    const refusing = opts.refuseForMs !== undefined ? ` and refuses its reconnects for ${opts.refuseForMs} ms`
-      : opts.refuseReconnects ? ' and refuses its reconnects' : '';
+    const refusing =
+      opts.refuseForMs !== undefined
+        ? ` and refuses its reconnects for ${opts.refuseForMs} ms`
+        : opts.refuseReconnects
+          ? ' and refuses its reconnects'
+          : '';
     const reason = `the harness dropped the device's link${refusing}`;
     this.record.add('decision', { decision: 'link-dropped', deviceId, reason });
     (client as unknown as { conn?: Duplex } | undefined)?.conn?.destroy();
@@ -589,7 +594,11 @@ export class C8yBroker {
 
   allowReconnects(deviceId: string): void {
     if (!this.keptDown.delete(deviceId)) return;
-    this.record.add('decision', { decision: 'reconnects-allowed', deviceId, reason: 'the harness lets the device back' });
+    this.record.add('decision', {
+      decision: 'reconnects-allowed',
+      deviceId,
+      reason: 'the harness lets the device back',
+    });
   }
 
   isConnected(deviceId: string): boolean {

@@ -7,7 +7,10 @@ import { C8yBroker } from './broker.ts';
 import { connectClient } from './clients.ts';
 
 test('dropDevice closes the link, refuses reconnects with CONNACK 3 until allowReconnects; all recorded', async () => {
-  const broker = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'u', password: 'p' }], ports: { mqtts: null, ws: null, wss: null } });
+  const broker = await C8yBroker.start({
+    credentials: [{ tenant: 't1', user: 'u', password: 'p' }],
+    ports: { mqtts: null, ws: null, wss: null },
+  });
   const opts = { clientId: 'LINK-1', username: 't1/u', password: 'p', reconnectPeriod: 0 };
   try {
     const first = await connectClient({ ports: broker.ports }, 'mqtt', opts);
@@ -24,7 +27,10 @@ test('dropDevice closes the link, refuses reconnects with CONNACK 3 until allowR
     back.client.end(true);
     await new Promise((r) => setTimeout(r, 50));
     const decisions = broker.record.select({ kind: 'decision' }).map((e) => e.decision);
-    assert.deepEqual(decisions.filter((d) => /link|reconnect/.test(String(d))), ['link-dropped', 'reconnect-refused', 'reconnects-allowed']);
+    assert.deepEqual(
+      decisions.filter((d) => /link|reconnect/.test(String(d))),
+      ['link-dropped', 'reconnect-refused', 'reconnects-allowed'],
+    );
     const disconnects = broker.record.select({ kind: 'packet', type: 'disconnect' });
     assert.equal(disconnects.length, 0, 'the drop sends no DISCONNECT');
   } finally {
@@ -33,7 +39,10 @@ test('dropDevice closes the link, refuses reconnects with CONNACK 3 until allowR
 });
 
 test('dropDevice with refuseForMs lets the device back by itself after that time', async () => {
-  const broker = await C8yBroker.start({ credentials: [{ tenant: 't1', user: 'u', password: 'p' }], ports: { mqtts: null, ws: null, wss: null } });
+  const broker = await C8yBroker.start({
+    credentials: [{ tenant: 't1', user: 'u', password: 'p' }],
+    ports: { mqtts: null, ws: null, wss: null },
+  });
   const opts = { clientId: 'LINK-2', username: 't1/u', password: 'p', reconnectPeriod: 0 };
   try {
     const first = await connectClient({ ports: broker.ports }, 'mqtt', opts);
@@ -47,7 +56,10 @@ test('dropDevice with refuseForMs lets the device back by itself after that time
     assert.equal(back.returnCode, 0);
     back.client.end(true);
     const reasons = broker.record.select({ kind: 'decision' }).filter((e) => /link|reconnect/.test(String(e.decision)));
-    assert.deepEqual(reasons.map((e) => e.decision), ['link-dropped', 'reconnect-refused', 'reconnects-allowed']);
+    assert.deepEqual(
+      reasons.map((e) => e.decision),
+      ['link-dropped', 'reconnect-refused', 'reconnects-allowed'],
+    );
     assert.match(String(reasons[0]!.reason), /refuses its reconnects for 300 ms/);
   } finally {
     await broker.close();

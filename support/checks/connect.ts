@@ -111,8 +111,12 @@ function granted(events: readonly RecordEvent[], sub: RecordEvent, topic: string
   const p = sub.packet as { messageId?: number; subscriptions?: { topic: string }[] };
   const i = (p.subscriptions ?? []).findIndex((s) => s.topic === topic);
   const ack = events.find(
-    (e) => e.kind === 'packet' && e.type === 'suback' && e.conn === sub.conn && e.seq > sub.seq
-      && (e.packet as { messageId?: number }).messageId === p.messageId,
+    (e) =>
+      e.kind === 'packet' &&
+      e.type === 'suback' &&
+      e.conn === sub.conn &&
+      e.seq > sub.seq &&
+      (e.packet as { messageId?: number }).messageId === p.messageId,
   );
   const g = (ack?.packet as { granted?: number[] } | undefined)?.granted?.[i];
   return i >= 0 && g !== undefined && g !== 128;
@@ -129,11 +133,15 @@ export function readyForScenario(c: Ctx, answersOperations: boolean): Verdict {
   const acks = devicePackets(c.events, c.deviceId, 'connack', 'out');
   const ack = acks.at(-1)!;
   const known = c.events.find(
-    (e) => e.kind === 'platform' && (e.change === 'device-created' || e.change === 'child-created') && e.deviceId === c.deviceId,
+    (e) =>
+      e.kind === 'platform' &&
+      (e.change === 'device-created' || e.change === 'child-created') &&
+      e.deviceId === c.deviceId,
   );
   const subs = devicePackets(c.events, c.deviceId, 'subscribe', 'in').filter((e) => e.conn === ack.conn);
   const subscribed = subs.find((s) => granted(c.events, s, 's/ds'));
-  if (known && (subscribed || !answersOperations)) return pass('operations.lifecycle', [ack, known, ...(subscribed ? [subscribed] : [])]);
+  if (known && (subscribed || !answersOperations))
+    return pass('operations.lifecycle', [ack, known, ...(subscribed ? [subscribed] : [])]);
   const closed = c.events.some((e) => e.kind === 'connection' && e.action === 'close' && e.conn === ack.conn);
   const missing = [
     ...(known ? [] : ['the platform does not know it (no 100 and no data yet)']),
@@ -144,7 +152,10 @@ export function readyForScenario(c: Ctx, answersOperations: boolean): Verdict {
     c,
     `It connected, but ${missing.join(', and ')}${closed ? '; the connection is closed' : ''}.`,
     [ack, ...subs, ...(known ? [known] : [])],
-    { expected: 'a connected device to register (100) and subscribe to s/ds before it is given operations.', final: closed },
+    {
+      expected: 'a connected device to register (100) and subscribe to s/ds before it is given operations.',
+      final: closed,
+    },
   );
 }
 
@@ -156,7 +167,9 @@ export function reconnectedSince(c: Ctx, since: number): Verdict {
   return broken(
     'connect.accepted',
     c,
-    acks.length ? `Its new connection got CONNACK ${packetOf(acks.at(-1)!).returnCode}.` : 'It has not connected again.',
+    acks.length
+      ? `Its new connection got CONNACK ${packetOf(acks.at(-1)!).returnCode}.`
+      : 'It has not connected again.',
     acks,
     { expected: 'the device to connect again once its link is back (CONNACK 0).' },
   );

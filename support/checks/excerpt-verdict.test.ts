@@ -84,7 +84,14 @@ test('describeEvent: a payload is decoded only with its topic; a packet without 
 test('describeEvent: SUBSCRIBE lists its topics with QoS, SUBACK what was granted, acknowledgements their id', () => {
   const r = new RecordBuilder();
   const c = r.connect();
-  const sub = r.subscribe(c, [['s/ds', 1], ['s/e', 0]], 3);
+  const sub = r.subscribe(
+    c,
+    [
+      ['s/ds', 1],
+      ['s/e', 0],
+    ],
+    3,
+  );
   const suback = r.packet(c, 'out', 'suback', { messageId: 3, granted: [1, 128] });
   const puback = r.ack(c, 'puback', 7);
   const pubrel = r.ack(c, 'pubrel', 8, 'out');
@@ -190,7 +197,12 @@ test('evidence: only the last 20 events are quoted, in order', () => {
   assert.deepEqual(seqs(pass('platform.data', r.events).evidence), expected);
   const v = broken('platform.data', {}, 'x', r.events);
   assert.deepEqual(seqs(v.evidence), expected);
-  assert.equal(messageOf(v).split('\n').filter((l) => l.startsWith('  #')).length, 20);
+  assert.equal(
+    messageOf(v)
+      .split('\n')
+      .filter((l) => l.startsWith('  #')).length,
+    20,
+  );
   assert.match(messageOf(v), /\n {2}#6 \+5\.0ms note \{"i":4\}\n/);
   assert.doesNotMatch(messageOf(v), /#5 /);
 });

@@ -35,7 +35,9 @@ export function childDataOnItsTopic(c: Ctx, child: string, since: number): Verdi
   return broken(
     rule,
     c,
-    data.length === 0 ? 'It sent nothing on s/us since.' : `It sent it on ${[...new Set(elsewhere.map(topicOf))].join(', ')}.`,
+    data.length === 0
+      ? 'It sent nothing on s/us since.'
+      : `It sent it on ${[...new Set(elsewhere.map(topicOf))].join(', ')}.`,
     data,
     { expected: `the data for the child ${child} on ${own}.`, final: elsewhere.length > 0 },
   );

@@ -116,16 +116,23 @@ export function unsupportedNotExecuted(c: Ctx, op: OperationRef): Verdict {
   const policy = c.promised?.unsupported ?? 'any';
   const changes = statuses(c, op);
   const ended = changes.find((e) => e.to === 'SUCCESSFUL' || e.to === 'FAILED');
+  const what = `operation ${op.id} (${op.fragment}, which the device does not support)`;
   const expected = {
-    fail: `operation ${op.id} (${op.fragment}, which the device does not support) to end FAILED, as its profile promises.`,
-    ignore: `operation ${op.id} (${op.fragment}, which the device does not support) to stay PENDING, as its profile promises.`,
-    any: `operation ${op.id} (${op.fragment}, which the device does not support) to end FAILED or stay PENDING, never SUCCESSFUL.`,
+    fail: `${what} to end FAILED, as its profile promises.`,
+    ignore: `${what} to stay PENDING, as its profile promises.`,
+    any: `${what} to end FAILED or stay PENDING, never SUCCESSFUL.`,
   }[policy];
   if (ended?.to === 'SUCCESSFUL') {
-    return broken(rule, c, 'It ended SUCCESSFUL, though the device cannot carry it out.', changes, { expected, final: true });
+    return broken(rule, c, 'It ended SUCCESSFUL, though the device cannot carry it out.', changes, {
+      expected,
+      final: true,
+    });
   }
   if (policy === 'ignore' && changes.length > 0) {
-    return broken(rule, c, `The device answered it: it is ${String(changes.at(-1)!.to)}.`, changes, { expected, final: true });
+    return broken(rule, c, `The device answered it: it is ${String(changes.at(-1)!.to)}.`, changes, {
+      expected,
+      final: true,
+    });
   }
   if (policy === 'fail' && !ended) {
     return broken(rule, c, `It is ${String(changes.at(-1)?.to ?? 'PENDING')}.`, changes, { expected });

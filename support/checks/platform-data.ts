@@ -84,7 +84,10 @@ export function configurationReportedAs(c: Ctx, device: string, text: string): V
   return c.promised?.configurationReported ? configurationIs(c, device, text) : notApplicable('platform.data');
 }
 
-/** a temperature reached the platform in the fragment and series the profile names (default c8y_TemperatureMeasurement.T) */
+/**
+ * a temperature reached the platform in the fragment and series the profile names
+ * (default c8y_TemperatureMeasurement.T)
+ */
 export function temperatureOf(c: Ctx, device: string, value: number): Verdict {
   const t = c.promised?.temperature ?? { fragment: 'c8y_TemperatureMeasurement', series: 'T' };
   return measured(c, device, t.fragment, t.series, { value });

@@ -24,7 +24,10 @@ test('command result: the promised template with the command filled in; another 
   const r = withOperation();
   const done = r.platform('operation-status', { operationId: '1', to: 'SUCCESSFUL', result: ['done: ls -l'] });
   const promised = { commandResult: 'done: {command}' };
-  assert.deepEqual(commandResultAsPromised(r.ctx({ promised }), OP, 'ls -l').evidence.map((e) => e.seq), [done.seq]);
+  assert.deepEqual(
+    commandResultAsPromised(r.ctx({ promised }), OP, 'ls -l').evidence.map((e) => e.seq),
+    [done.seq],
+  );
   const v = commandResultAsPromised(r.ctx({ promised: { commandResult: 'executed: {command}' } }), OP, 'ls -l');
   broke(v, 'platform.data', [done.seq]);
   assert.match(message(v), /operation 1 to have the result "executed: ls -l"\.\nIt has the result \["done: ls -l"\]\./);
@@ -34,7 +37,12 @@ test('command result: the promised template with the command filled in; another 
 test('command result: a profile that promises none accepts any result (not judged)', () => {
   const r = withOperation();
   r.platform('operation-status', { operationId: '1', to: 'SUCCESSFUL', result: ['whatever'] });
-  assert.deepEqual(commandResultAsPromised(r.ctx(), OP, 'ls'), { ok: true, rule: 'platform.data', evidence: [], applicable: false });
+  assert.deepEqual(commandResultAsPromised(r.ctx(), OP, 'ls'), {
+    ok: true,
+    rule: 'platform.data',
+    evidence: [],
+    applicable: false,
+  });
 });
 
 test('unsupported operation: FAILED or PENDING pass by default; SUCCESSFUL breaks it finally', () => {
@@ -47,11 +55,14 @@ test('unsupported operation: FAILED or PENDING pass by default; SUCCESSFUL break
   const s = done.platform('operation-status', { operationId: '1', to: 'SUCCESSFUL' });
   const v = unsupportedNotExecuted(done.ctx(), op);
   broke(v, 'operations.lifecycle', [s.seq]);
-  assert.match(message(v), /to end FAILED or stay PENDING, never SUCCESSFUL\.\nIt ended SUCCESSFUL, though the device cannot carry it out\./);
+  assert.match(
+    message(v),
+    /to end FAILED or stay PENDING, never SUCCESSFUL\.\nIt ended SUCCESSFUL, though the device cannot carry it out\./,
+  );
   assert.equal(!v.ok && v.final, true);
 });
 
-test('unsupported operation: a promised failure must come (not final while PENDING); a promised silence must hold', () => {
+test('unsupported operation: a promised failure must come (not final while PENDING); promised silence must hold', () => {
   const op = { ...OP, fragment: 'c8y_UploadConfigFile' };
   const r = withOperation('c8y_UploadConfigFile');
   const waiting = unsupportedNotExecuted(r.ctx({ promised: { unsupported: 'fail' } }), op);
@@ -61,7 +72,10 @@ test('unsupported operation: a promised failure must come (not final while PENDI
   const s = r.platform('operation-status', { operationId: '1', to: 'EXECUTING' });
   const answered = unsupportedNotExecuted(r.ctx({ promised: { unsupported: 'ignore' } }), op);
   broke(answered, 'operations.lifecycle', [s.seq]);
-  assert.match(message(answered), /to stay PENDING, as its profile promises\.\nThe device answered it: it is EXECUTING\./);
+  assert.match(
+    message(answered),
+    /to stay PENDING, as its profile promises\.\nThe device answered it: it is EXECUTING\./,
+  );
   r.platform('operation-status', { operationId: '1', to: 'FAILED' });
   assert.equal(unsupportedNotExecuted(r.ctx({ promised: { unsupported: 'fail' } }), op).ok, true);
 });
@@ -78,7 +92,11 @@ test('temperature: in the fragment and series the profile names, c8y_Temperature
   const r = new RecordBuilder();
   const m = r.platform('measurement', { measurements: [{ fragment: 'acme_Temp', series: 'celsius', value: 19.5 }] });
   broke(temperatureOf(r.ctx(), 'SN1', 19.5), 'platform.data');
-  const v = temperatureOf(r.ctx({ promised: { temperature: { fragment: 'acme_Temp', series: 'celsius' } } }), 'SN1', 19.5);
+  const v = temperatureOf(
+    r.ctx({ promised: { temperature: { fragment: 'acme_Temp', series: 'celsius' } } }),
+    'SN1',
+    19.5,
+  );
   assert.deepEqual([v.ok, v.evidence.map((e) => e.seq)], [true, [m.seq]]);
 });
 
@@ -94,19 +112,29 @@ test('ready: accepted, known to the platform and granted s/ds on the latest conn
   const sub = r.subscribe(conn, [['s/ds', 1]], 7);
   r.packet(conn, 'out', 'suback', { messageId: 7, granted: [128] });
   broke(readyForScenario(r.ctx(), true), 'operations.lifecycle', [sub.seq]);
-  r.subscribe(conn, [['s/e', 0], ['s/ds', 1]], 8);
+  r.subscribe(
+    conn,
+    [
+      ['s/e', 0],
+      ['s/ds', 1],
+    ],
+    8,
+  );
   r.packet(conn, 'out', 'suback', { messageId: 8, granted: [0, 1] });
   assert.equal(readyForScenario(r.ctx(), true).ok, true);
 });
 
-test('ready: unknown to the platform is named; a closed connection makes it final; a refused CONNACK is connect.accepted', () => {
+test('ready: unknown to the platform is named; closed makes it final; a refused CONNACK is connect.accepted', () => {
   const r = new RecordBuilder();
   const conn = r.connect();
   r.subscribe(conn, [['s/ds', 1]], 1);
   r.packet(conn, 'out', 'suback', { messageId: 1, granted: [1] });
   r.disconnect(conn);
   const v = readyForScenario(r.ctx(), true);
-  assert.match(message(v), /It connected, but the platform does not know it \(no 100 and no data yet\); the connection is closed\./);
+  assert.match(
+    message(v),
+    /It connected, but the platform does not know it \(no 100 and no data yet\); the connection is closed\./,
+  );
   assert.equal(!v.ok && v.final, true);
   const refused = new RecordBuilder();
   refused.connect('SN1', { returnCode: 4 });
@@ -126,16 +154,22 @@ test('reconnected: a CONNACK 0 after the link came back; none yet, or a refusal,
   assert.equal(reconnectedSince(r.ctx(), since).ok, true);
 });
 
-test("child data: what the device sent for the child since the step went on s/us/<child>, in any form", async () => {
+test('child data: what the device sent for the child since the step went on s/us/<child>, in any form', async () => {
   const { childDataOnItsTopic } = await import('./hierarchy.ts');
   const r = new RecordBuilder();
   const conn = r.connect();
   r.publish(conn, 's/us', '211,21.5');
   const since = r.events.at(-1)!.seq;
   broke(childDataOnItsTopic(r.ctx(), 'SN1-c1', since), 'hierarchy.child-data-topic');
-  assert.match(message(childDataOnItsTopic(r.ctx(), 'SN1-c1', since)), /the data for the child SN1-c1 on s\/us\/SN1-c1\.\nIt sent nothing on s\/us since\./);
+  assert.match(
+    message(childDataOnItsTopic(r.ctx(), 'SN1-c1', since)),
+    /the data for the child SN1-c1 on s\/us\/SN1-c1\.\nIt sent nothing on s\/us since\./,
+  );
   const ok = r.publish(conn, 's/us/SN1-c1', '200,c8y_TemperatureMeasurement,T,19.5,C');
-  assert.deepEqual(childDataOnItsTopic(r.ctx(), 'SN1-c1', since).evidence.map((e) => e.seq), [ok.seq]);
+  assert.deepEqual(
+    childDataOnItsTopic(r.ctx(), 'SN1-c1', since).evidence.map((e) => e.seq),
+    [ok.seq],
+  );
   const root = r.publish(conn, 's/us', '211,19.5');
   const v = childDataOnItsTopic(r.ctx(), 'SN1-c1', since);
   broke(v, 'hierarchy.child-data-topic', [root.seq]);

@@ -40,7 +40,8 @@ function takeLab(args: string[]): { lab?: string; rest: string[] } {
     const a = args[i]!;
     if (a === '--lab') {
       lab = args[++i];
-      if (lab === undefined || lab.startsWith('-')) throw new UsageError('--lab needs a file: c8y-hil run --lab lab.yaml');
+      if (lab === undefined || lab.startsWith('-'))
+        throw new UsageError('--lab needs a file: c8y-hil run --lab lab.yaml');
     } else if (a.startsWith('--lab=')) lab = a.slice('--lab='.length);
     else rest.push(a);
   }
@@ -74,8 +75,10 @@ function runSuite(argv: string[]): number {
   }
   const real = profilesOf(args).filter((p) => REAL_DEVICE_PROFILES.has(p));
   if (real.length > 0 && !lab.file) {
-    throw new UsageError(`--profile ${real[0]} tests a real device, but no lab file says which: give --lab lab.yaml `
-      + '(or C8Y_HIL_LAB); see fixtures/labs/ for examples. Without a lab the built-in emulated device is tested.');
+    throw new UsageError(
+      `--profile ${real[0]} tests a real device, but no lab file says which: give --lab lab.yaml ` +
+        '(or C8Y_HIL_LAB); see fixtures/labs/ for examples. Without a lab the built-in emulated device is tested.',
+    );
   }
   process.stdout.write(`${describeLab(lab)}\n`);
   // the run's folder is chosen here, so this process can name it afterwards
@@ -83,11 +86,19 @@ function runSuite(argv: string[]): number {
   const reports = process.env.C8Y_HIL_REPORTS ?? join('reports', process.env.C8Y_HIL_RUN_ID);
   const code = passThrough(join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js'), args);
   let summary = '';
-  try { summary = `; across runs: ${buildSummary(join(ROOT, 'reports'))}`; } catch { /* no runs to summarise */ }
+  try {
+    summary = `; across runs: ${buildSummary(join(ROOT, 'reports'))}`;
+  } catch {
+    /* no runs to summarise */
+  }
   const profile = lab.profile ?? loadProfile(EMULATED_PROFILE);
-  process.stdout.write(`\n${capabilityTable(lab.device.id, profile, join(resolve(ROOT, reports), 'skipped.ndjson'))}\n`);
-  process.stdout.write(`\nc8y-hil: ${code === 0 ? 'PASSED' : 'FAILED'} (cucumber exit code ${code})\n`
-    + `reports: ${reports}/report.html, ${reports}/junit.xml, ${reports}/messages.ndjson, records in ${reports}/records/${summary}\n`);
+  process.stdout.write(
+    `\n${capabilityTable(lab.device.id, profile, join(resolve(ROOT, reports), 'skipped.ndjson'))}\n`,
+  );
+  process.stdout.write(
+    `\nc8y-hil: ${code === 0 ? 'PASSED' : 'FAILED'} (cucumber exit code ${code})\n` +
+      `reports: ${reports}/report.html, ${reports}/junit.xml, ${reports}/messages.ndjson, records in ${reports}/records/${summary}\n`,
+  );
   return code;
 }
 
@@ -101,8 +112,12 @@ violation rule has a fault; 1 otherwise. It takes a few minutes.
 `;
 
 async function matrixCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) { process.stdout.write(MATRIX_HELP); return 0; }
-  if (args.length > 0) throw new UsageError(`c8y-hil matrix takes no arguments, not '${args.join(' ')}' (see c8y-hil matrix --help)`);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(MATRIX_HELP);
+    return 0;
+  }
+  if (args.length > 0)
+    throw new UsageError(`c8y-hil matrix takes no arguments, not '${args.join(' ')}' (see c8y-hil matrix --help)`);
   const m = await runFaultMatrix();
   process.stdout.write(formatMatrix(m) + '\n');
   return m.unnoticed.length === 0 && m.falseAlarms.length === 0 && m.uncovered.length === 0 ? 0 : 1;
@@ -116,15 +131,26 @@ function passThrough(bin: string, args: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'broker': return brokerCommand(rest);
-    case 'run': return runSuite(rest);
-    case 'matrix': return matrixCommand(rest);
-    case 'bench': return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
-    case 'emulate': return emulateCommand(rest);
-    case 'cert': return certCommand(rest);
-    case 'audit': return auditCommand(rest);
-    case 'report': return reportCommand(rest);
-    case undefined: case 'help': case '--help': case '-h':
+    case 'broker':
+      return brokerCommand(rest);
+    case 'run':
+      return runSuite(rest);
+    case 'matrix':
+      return matrixCommand(rest);
+    case 'bench':
+      return passThrough(join(ROOT, 'bench', 'run.mjs'), rest);
+    case 'emulate':
+      return emulateCommand(rest);
+    case 'cert':
+      return certCommand(rest);
+    case 'audit':
+      return auditCommand(rest);
+    case 'report':
+      return reportCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
@@ -133,7 +159,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: Error) => {
     // a clear line, never a stack trace, for what the user can fix; exit 2 for usage and setup problems
     process.stderr.write(`c8y-hil: ${err.message}\n`);

@@ -25,7 +25,12 @@ export class AgentDevice implements Device {
   /** the running agent when it is a container: stopped and removed by disconnect */
   private container: StartedTestContainer | undefined;
 
-  constructor(readonly id: string, readonly profile: Profile, private readonly dir: string, private readonly root: string) {
+  constructor(
+    readonly id: string,
+    readonly profile: Profile,
+    private readonly dir: string,
+    private readonly root: string,
+  ) {
     if (!profile.agent?.process && !profile.agent?.container) {
       throw new ProfileError(`${profile.file}: agent: needs process or container, how the agent is started`);
     }
@@ -44,7 +49,15 @@ export class AgentDevice implements Device {
   /** the template's variables: the settings, and {tls} (1 for mqtts and wss) for configs that want a switch */
   private vars(): Record<string, string> {
     const tls = this.settings.transport === 'mqtts' || this.settings.transport === 'wss' ? '1' : '0';
-    return { serial: this.id, clientId: this.id, node: process.execPath, root: this.root, tls, ...this.profile.variables, ...this.settings };
+    return {
+      serial: this.id,
+      clientId: this.id,
+      node: process.execPath,
+      root: this.root,
+      tls,
+      ...this.profile.variables,
+      ...this.settings,
+    };
   }
 
   async reset(): Promise<void> {
@@ -63,7 +76,9 @@ export class AgentDevice implements Device {
     const agent = this.profile.agent!;
     const configFile = join(this.dir, agent.config.file);
     const vars = { ...this.vars(), configFile };
-    writeFileSync(configFile, expand(agent.config.template, vars, `${this.profile.file}: agent.config.template`), { mode: 0o600 });
+    writeFileSync(configFile, expand(agent.config.template, vars, `${this.profile.file}: agent.config.template`), {
+      mode: 0o600,
+    });
     if (agent.process) {
       const p = agent.process;
       const where = (f: string) => `${this.profile.file}: agent.process.${f}`;
@@ -92,7 +107,9 @@ export class AgentDevice implements Device {
     const started = await new GenericContainer(image)
       .withNetworkMode('host')
       .withBindMounts([{ source: this.dir, target: this.dir, mode: 'ro' }])
-      .withEnvironment(Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, expand(v, vars, where(`env.${k}`))])))
+      .withEnvironment(
+        Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, expand(v, vars, where(`env.${k}`))])),
+      )
       .withCommand(c.command.map((a, i) => expand(a, vars, where(`command[${i}]`))))
       .withLogConsumer((stream) => {
         createInterface({ input: stream }).on('line', log('rx'));
@@ -108,7 +125,9 @@ export class AgentDevice implements Device {
     await c?.close();
     const box = this.container;
     this.container = undefined;
-    await box?.stop({ remove: true, timeout: 2000 }).catch(() => { /* it may be gone already */ });
+    await box?.stop({ remove: true, timeout: 2000 }).catch(() => {
+      /* it may be gone already */
+    });
   }
 
   publish(): Promise<void> {
@@ -125,13 +144,20 @@ export class AgentDevice implements Device {
   }
 
   private absent(action: string): Promise<void> {
-    return Promise.reject(new ProfileError(`${this.profile.file}: ${this.id} is an agent with no console: it has no '${action}' action`));
+    return Promise.reject(
+      new ProfileError(`${this.profile.file}: ${this.id} is an agent with no console: it has no '${action}' action`),
+    );
   }
 
   /** its log lines (stdout) are its console */
   async readUntil(pattern: RegExp, timeoutMs: number): Promise<string> {
     if (!this.console) throw new ConsoleError(`${this.id}: the agent is not running`);
-    const m = await this.console.waitFor({ expect: pattern, timeoutMs, since: this.readCursor, what: `reading until ${pattern}` });
+    const m = await this.console.waitFor({
+      expect: pattern,
+      timeoutMs,
+      since: this.readCursor,
+      what: `reading until ${pattern}`,
+    });
     this.readCursor = m.index + 1;
     return m.line;
   }

@@ -14,20 +14,35 @@ export interface WaitSpec {
 
 export class ConsoleError extends Error {}
 
-export interface ConsoleMatch { match: RegExpMatchArray; line: string; index: number }
+export interface ConsoleMatch {
+  match: RegExpMatchArray;
+  line: string;
+  index: number;
+}
 
 export abstract class LineConsole {
   /** every line received, in order */
   readonly received: string[] = [];
-  private waiters: { spec: WaitSpec; resolve: (m: ConsoleMatch) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
+  private waiters: {
+    spec: WaitSpec;
+    resolve: (m: ConsoleMatch) => void;
+    reject: (e: Error) => void;
+    timer: NodeJS.Timeout;
+  }[] = [];
   private broken: Error | undefined;
   /** secrets sent so far: a console that echoes what it is sent must not put them in the record either */
   private readonly secrets = new Set<string>();
 
-  constructor(readonly device: string, protected record: TrafficRecord | undefined, readonly describe: string) {}
+  constructor(
+    readonly device: string,
+    protected record: TrafficRecord | undefined,
+    readonly describe: string,
+  ) {}
 
   /** where console lines go from now on (a device outlives the scenarios it serves) */
-  setRecord(record: TrafficRecord | undefined): void { this.record = record; }
+  setRecord(record: TrafficRecord | undefined): void {
+    this.record = record;
+  }
 
   /** write one line to the device; any of `secrets` in it is masked in the record (passwords never enter it) */
   async send(line: string, secrets: readonly string[] = []): Promise<void> {
@@ -47,7 +62,9 @@ export abstract class LineConsole {
   abstract close(): Promise<void>;
 
   /** the position after the last line received: waits from here see only newer lines */
-  mark(): number { return this.received.length; }
+  mark(): number {
+    return this.received.length;
+  }
 
   /** implementations call this for each line the device sends */
   protected receive(line: string): void {
@@ -60,7 +77,10 @@ export abstract class LineConsole {
   /** the console cannot be used any more: every wait fails with this error */
   protected breakWith(err: Error): void {
     this.broken = err;
-    for (const w of this.waiters) { clearTimeout(w.timer); w.reject(err); }
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
     this.waiters = [];
   }
 
@@ -69,11 +89,17 @@ export abstract class LineConsole {
     const failed = w.spec.fail ? line.match(w.spec.fail) : null;
     if (failed) {
       clearTimeout(w.timer);
-      w.reject(new ConsoleError(`${this.device}: ${w.spec.what} failed: the device said "${line}" (matches ${w.spec.fail})`));
+      w.reject(
+        new ConsoleError(`${this.device}: ${w.spec.what} failed: the device said "${line}" (matches ${w.spec.fail})`),
+      );
       return true;
     }
     const ok = w.spec.expect ? line.match(w.spec.expect) : null;
-    if (ok) { clearTimeout(w.timer); w.resolve({ match: ok, line, index }); return true; }
+    if (ok) {
+      clearTimeout(w.timer);
+      w.resolve({ match: ok, line, index });
+      return true;
+    }
     return false;
   }
 
@@ -86,8 +112,14 @@ export abstract class LineConsole {
       w.timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x !== w);
         const tail = this.received.slice(Math.max(spec.since, this.received.length - 8));
-        reject(new ConsoleError(`${this.device}: ${spec.what}: no line matching ${spec.expect} within ${spec.timeoutMs} ms on ${this.describe}; `
-          + (tail.length ? `the last lines were: ${tail.map((l) => JSON.stringify(l)).join(', ')}` : 'the device said nothing')));
+        reject(
+          new ConsoleError(
+            `${this.device}: ${spec.what}: no line matching ${spec.expect} within ${spec.timeoutMs} ms on ${this.describe}; ` +
+              (tail.length
+                ? `the last lines were: ${tail.map((l) => JSON.stringify(l)).join(', ')}`
+                : 'the device said nothing'),
+          ),
+        );
       }, spec.timeoutMs);
       this.waiters.push(w);
     });

@@ -9,14 +9,21 @@ import { ProfileDevice } from './profile-device.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startProcessDevice(id: string, profile: Profile, record?: TrafficRecord, vars: Record<string, string> = {}): Promise<ProfileDevice> {
+export async function startProcessDevice(
+  id: string,
+  profile: Profile,
+  record?: TrafficRecord,
+  vars: Record<string, string> = {},
+): Promise<ProfileDevice> {
   const p = profile.process;
   if (!p) throw new ProfileError(`${profile.file}: process: missing; the process driver needs process.command`);
   const all = { serial: id, node: process.execPath, root: ROOT, ...profile.variables, ...vars };
   const console = await ProcessConsole.start(id, record, {
     command: expand(p.command, all, `${profile.file}: process.command`),
     args: p.args.map((a, i) => expand(a, all, `${profile.file}: process.args[${i}]`)),
-    env: Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, expand(v, all, `${profile.file}: process.env.${k}`)])),
+    env: Object.fromEntries(
+      Object.entries(p.env).map(([k, v]) => [k, expand(v, all, `${profile.file}: process.env.${k}`)]),
+    ),
     cwd: ROOT,
     newline: profile.console.newline,
   });

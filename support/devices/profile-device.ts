@@ -26,8 +26,13 @@ export class ProfileDevice implements Device {
   /** readUntil looks at lines from here on: from the last reset, or after its last match */
   private readCursor = 0;
 
-  constructor(readonly id: string, readonly profile: Profile, readonly console: LineConsole,
-    private record: TrafficRecord | undefined, private readonly onStop: () => Promise<void> = async () => {}) {}
+  constructor(
+    readonly id: string,
+    readonly profile: Profile,
+    readonly console: LineConsole,
+    private record: TrafficRecord | undefined,
+    private readonly onStop: () => Promise<void> = async () => {},
+  ) {}
 
   /** where actions and console lines go from now on */
   setRecord(record: TrafficRecord | undefined): void {
@@ -73,14 +78,29 @@ export class ProfileDevice implements Device {
     this.settings = { ...this.settings, ...settingVars(s) };
     await this.action('configure');
   }
-  connect(): Promise<void> { return this.action('connect'); }
-  disconnect(): Promise<void> { return this.action('disconnect'); }
-  publish(topic: string, payload: string): Promise<void> { return this.action('publish', { topic, payload }); }
-  linkDown(): Promise<void> { return this.action('linkDown'); }
-  linkUp(): Promise<void> { return this.action('linkUp'); }
+  connect(): Promise<void> {
+    return this.action('connect');
+  }
+  disconnect(): Promise<void> {
+    return this.action('disconnect');
+  }
+  publish(topic: string, payload: string): Promise<void> {
+    return this.action('publish', { topic, payload });
+  }
+  linkDown(): Promise<void> {
+    return this.action('linkDown');
+  }
+  linkUp(): Promise<void> {
+    return this.action('linkUp');
+  }
 
   async readUntil(pattern: RegExp, timeoutMs: number): Promise<string> {
-    const m = await this.console.waitFor({ expect: pattern, timeoutMs, since: this.readCursor, what: `reading until ${pattern}` });
+    const m = await this.console.waitFor({
+      expect: pattern,
+      timeoutMs,
+      since: this.readCursor,
+      what: `reading until ${pattern}`,
+    });
     this.readCursor = m.index + 1;
     return m.line;
   }

@@ -97,20 +97,28 @@ function isMap(v: unknown): v is Record<string, unknown> {
 function str(v: unknown, where: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new ProfileError(`${where}: expected text, found ${v === null ? 'nothing' : Array.isArray(v) ? 'a list' : typeof v}`);
+  throw new ProfileError(
+    `${where}: expected text, found ${v === null ? 'nothing' : Array.isArray(v) ? 'a list' : typeof v}`,
+  );
 }
 
 function regex(v: unknown, where: string): RegExp {
   const s = str(v, where);
-  try { return new RegExp(s); } catch (err) { throw new ProfileError(`${where}: '${s}' is not a valid regular expression (${(err as Error).message})`); }
+  try {
+    return new RegExp(s);
+  } catch (err) {
+    throw new ProfileError(`${where}: '${s}' is not a valid regular expression (${(err as Error).message})`);
+  }
 }
 
 function checkTemplate(t: string, where: string): void {
   for (const m of t.matchAll(/\{\{|\}\}|\{([^{}]*)\}/g)) {
     if (m[0] === '{{' || m[0] === '}}') continue;
     const [name, enc] = (m[1] ?? '').split(':');
-    if (!name || !/^[A-Za-z_][\w]*$/.test(name)) throw new ProfileError(`${where}: '{${m[1]}}' is not a variable (write {name} or {name:json})`);
-    if (enc !== undefined && !(ENCODINGS as readonly string[]).includes(enc)) throw new ProfileError(`${where}: unknown encoding '${enc}' in '{${m[1]}}' (use ${ENCODINGS.join(', ')})`);
+    if (!name || !/^[A-Za-z_][\w]*$/.test(name))
+      throw new ProfileError(`${where}: '{${m[1]}}' is not a variable (write {name} or {name:json})`);
+    if (enc !== undefined && !(ENCODINGS as readonly string[]).includes(enc))
+      throw new ProfileError(`${where}: unknown encoding '${enc}' in '{${m[1]}}' (use ${ENCODINGS.join(', ')})`);
   }
 }
 
@@ -118,10 +126,18 @@ const STEP_KEYS = new Set(['send', 'expect', 'fail', 'timeout', 'if']);
 
 function readStep(v: unknown, where: string, defaultTimeout: number): Step {
   if (!isMap(v)) throw new ProfileError(`${where}: a step must be a mapping with send, expect, fail, timeout or if`);
-  for (const k of Object.keys(v)) if (!STEP_KEYS.has(k)) throw new ProfileError(`${where}.${k}: unknown field (a step has send, expect, fail, timeout, if)`);
-  if (v.send === undefined && v.expect === undefined) throw new ProfileError(`${where}: a step needs send, expect or both`);
-  const step: Step = { timeoutMs: v.timeout === undefined ? defaultTimeout : parseDuration(v.timeout, `${where}.timeout`) };
-  if (v.send !== undefined) { step.send = str(v.send, `${where}.send`); checkTemplate(step.send, `${where}.send`); }
+  for (const k of Object.keys(v))
+    if (!STEP_KEYS.has(k))
+      throw new ProfileError(`${where}.${k}: unknown field (a step has send, expect, fail, timeout, if)`);
+  if (v.send === undefined && v.expect === undefined)
+    throw new ProfileError(`${where}: a step needs send, expect or both`);
+  const step: Step = {
+    timeoutMs: v.timeout === undefined ? defaultTimeout : parseDuration(v.timeout, `${where}.timeout`),
+  };
+  if (v.send !== undefined) {
+    step.send = str(v.send, `${where}.send`);
+    checkTemplate(step.send, `${where}.send`);
+  }
   if (v.expect !== undefined) step.expect = regex(v.expect, `${where}.expect`);
   if (v.fail !== undefined) step.fail = regex(v.fail, `${where}.fail`);
   if (v.if !== undefined) step.if = str(v.if, `${where}.if`);
@@ -129,13 +145,24 @@ function readStep(v: unknown, where: string, defaultTimeout: number): Step {
 }
 
 /** a `process:` or `container:` section: what to start, a list of arguments, an environment */
-function readLaunch(v: unknown, at: (f: string) => string, section: string, whatKey: string, listKey: string): { what: string; list: string[]; env: Record<string, string> } {
-  if (!isMap(v) || v[whatKey] === undefined) throw new ProfileError(`${at(section)}: must be a mapping with ${whatKey} (and ${listKey}, env)`);
+function readLaunch(
+  v: unknown,
+  at: (f: string) => string,
+  section: string,
+  whatKey: string,
+  listKey: string,
+): { what: string; list: string[]; env: Record<string, string> } {
+  if (!isMap(v) || v[whatKey] === undefined)
+    throw new ProfileError(`${at(section)}: must be a mapping with ${whatKey} (and ${listKey}, env)`);
   const list = v[listKey] ?? [];
   if (!Array.isArray(list)) throw new ProfileError(`${at(`${section}.${listKey}`)}: must be a list`);
   const env = v.env ?? {};
   if (!isMap(env)) throw new ProfileError(`${at(`${section}.env`)}: must be a mapping`);
-  const template = (x: unknown, field: string) => { const s = str(x, at(field)); checkTemplate(s, at(field)); return s; };
+  const template = (x: unknown, field: string) => {
+    const s = str(x, at(field));
+    checkTemplate(s, at(field));
+    return s;
+  };
   return {
     what: str(v[whatKey], at(`${section}.${whatKey}`)),
     list: list.map((a, i) => template(a, `${section}.${listKey}[${i}]`)),
@@ -144,12 +171,27 @@ function readLaunch(v: unknown, at: (f: string) => string, section: string, what
 }
 
 const TOP_KEYS = new Set([
-  'name', 'description', 'console', 'process', 'container', 'timeout', 'variables', 'actions',
-  'capabilities', 'expect', 'timeouts', 'examples', 'agent',
+  'name',
+  'description',
+  'console',
+  'process',
+  'container',
+  'timeout',
+  'variables',
+  'actions',
+  'capabilities',
+  'expect',
+  'timeouts',
+  'examples',
+  'agent',
 ]);
 
 /** the `process:` and `container:` sections of a mapping (the profile's, or its agent's) */
-function readLaunches(m: Record<string, unknown>, at: (f: string) => string, prefix: string): Pick<Profile, 'process' | 'container'> {
+function readLaunches(
+  m: Record<string, unknown>,
+  at: (f: string) => string,
+  prefix: string,
+): Pick<Profile, 'process' | 'container'> {
   const out: Pick<Profile, 'process' | 'container'> = {};
   if (m.process !== undefined) {
     const l = readLaunch(m.process, at, `${prefix}process`, 'command', 'args');
@@ -166,19 +208,22 @@ function readAgent(doc: Record<string, unknown>, at: (f: string) => string): Age
   if (doc.agent === undefined) return undefined;
   const a = strictMap(doc.agent, at('agent'), ['config', 'process', 'container']);
   const c = strictMap(a.config, at('agent.config'), ['file', 'template']);
-  if (c.file === undefined || c.template === undefined) throw new ProfileError(`${at('agent.config')}: needs file and template`);
+  if (c.file === undefined || c.template === undefined)
+    throw new ProfileError(`${at('agent.config')}: needs file and template`);
   const template = str(c.template, at('agent.config.template'));
   checkTemplate(template, at('agent.config.template'));
   const spec: AgentSpec = { config: { file: str(c.file, at('agent.config.file')), template } };
   Object.assign(spec, readLaunches(a, at, 'agent.'));
-  if (!spec.process && !spec.container) throw new ProfileError(`${at('agent')}: needs process or container: how the agent is started`);
+  if (!spec.process && !spec.container)
+    throw new ProfileError(`${at('agent')}: needs process or container: how the agent is started`);
   return spec;
 }
 
 function strictMap(v: unknown, where: string, keys: string[]): Record<string, unknown> {
   if (v === undefined) return {};
   if (!isMap(v)) throw new ProfileError(`${where}: must be a mapping (${keys.join(', ')})`);
-  for (const k of Object.keys(v)) if (!keys.includes(k)) throw new ProfileError(`${where}.${k}: unknown field (it has ${keys.join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!keys.includes(k)) throw new ProfileError(`${where}.${k}: unknown field (it has ${keys.join(', ')})`);
   return v;
 }
 
@@ -192,11 +237,18 @@ function bool(v: unknown, where: string): boolean {
   return v;
 }
 
-function readCapabilities(doc: Record<string, unknown>, at: (f: string) => string, actions: Profile['actions']): Capabilities {
+function readCapabilities(
+  doc: Record<string, unknown>,
+  at: (f: string) => string,
+  actions: Profile['actions'],
+): Capabilities {
   const c = strictMap(doc.capabilities, at('capabilities'), ['transports', 'operations', 'certificates']);
   const transports = c.transports === undefined ? [...TRANSPORTS] : list(c.transports, at('capabilities.transports'));
   for (const [i, t] of transports.entries()) {
-    if (!(TRANSPORTS as readonly string[]).includes(t)) throw new ProfileError(`${at(`capabilities.transports[${i}]`)}: '${t}' is not a transport (${TRANSPORTS.join(', ')})`);
+    if (!(TRANSPORTS as readonly string[]).includes(t))
+      throw new ProfileError(
+        `${at(`capabilities.transports[${i}]`)}: '${t}' is not a transport (${TRANSPORTS.join(', ')})`,
+      );
   }
   const usesCert = (actions.configure ?? []).some((s) => s.send?.includes('{cert'));
   return {
@@ -207,14 +259,23 @@ function readCapabilities(doc: Record<string, unknown>, at: (f: string) => strin
 }
 
 function readExpectations(doc: Record<string, unknown>, at: (f: string) => string): Expectations {
-  const e = strictMap(doc.expect, at('expect'), ['commandResult', 'configurationReported', 'temperature', 'unsupported', 'linkGone']);
+  const e = strictMap(doc.expect, at('expect'), [
+    'commandResult',
+    'configurationReported',
+    'temperature',
+    'unsupported',
+    'linkGone',
+  ]);
   const t = strictMap(e.temperature, at('expect.temperature'), ['fragment', 'series']);
   const unsupported = e.unsupported === undefined ? 'any' : str(e.unsupported, at('expect.unsupported'));
-  if (!['fail', 'ignore', 'any'].includes(unsupported)) throw new ProfileError(`${at('expect.unsupported')}: '${unsupported}' is not fail, ignore or any`);
+  if (!['fail', 'ignore', 'any'].includes(unsupported))
+    throw new ProfileError(`${at('expect.unsupported')}: '${unsupported}' is not fail, ignore or any`);
   const out: Expectations = {
-    configurationReported: e.configurationReported === undefined ? false : bool(e.configurationReported, at('expect.configurationReported')),
+    configurationReported:
+      e.configurationReported === undefined ? false : bool(e.configurationReported, at('expect.configurationReported')),
     temperature: {
-      fragment: t.fragment === undefined ? 'c8y_TemperatureMeasurement' : str(t.fragment, at('expect.temperature.fragment')),
+      fragment:
+        t.fragment === undefined ? 'c8y_TemperatureMeasurement' : str(t.fragment, at('expect.temperature.fragment')),
       series: t.series === undefined ? 'T' : str(t.series, at('expect.temperature.series')),
     },
     unsupported: unsupported as Expectations['unsupported'],
@@ -248,20 +309,24 @@ export function validateProfile(input: unknown, file: string): Profile {
   const at = (field: string) => `${file}: ${field}`;
   if (!isMap(input)) throw new ProfileError(`${file}: a profile must be a YAML mapping with name, console and actions`);
   let doc: Record<string, unknown> = input;
-  for (const k of Object.keys(doc)) if (!TOP_KEYS.has(k)) throw new ProfileError(`${at(k)}: unknown field (a profile has ${[...TOP_KEYS].join(', ')})`);
+  for (const k of Object.keys(doc))
+    if (!TOP_KEYS.has(k)) throw new ProfileError(`${at(k)}: unknown field (a profile has ${[...TOP_KEYS].join(', ')})`);
   if (doc.name === undefined) throw new ProfileError(`${at('name')}: missing; every profile needs a name`);
   const name = str(doc.name, at('name'));
   const defaultTimeout = doc.timeout === undefined ? 5000 : parseDuration(doc.timeout, at('timeout'));
   const c = doc.console ?? {};
   if (!isMap(c)) throw new ProfileError(`${at('console')}: must be a mapping (baudRate, newline, reattachTimeout)`);
   const baudRate = c.baudRate === undefined ? 115200 : Number(c.baudRate);
-  if (!Number.isInteger(baudRate) || baudRate <= 0) throw new ProfileError(`${at('console.baudRate')}: '${String(c.baudRate)}' is not a baud rate`);
+  if (!Number.isInteger(baudRate) || baudRate <= 0)
+    throw new ProfileError(`${at('console.baudRate')}: '${String(c.baudRate)}' is not a baud rate`);
   const profile: Profile = {
-    file, name,
+    file,
+    name,
     console: {
       baudRate,
       newline: c.newline === undefined ? '\n' : str(c.newline, at('console.newline')),
-      reattachTimeoutMs: c.reattachTimeout === undefined ? 10_000 : parseDuration(c.reattachTimeout, at('console.reattachTimeout')),
+      reattachTimeoutMs:
+        c.reattachTimeout === undefined ? 10_000 : parseDuration(c.reattachTimeout, at('console.reattachTimeout')),
     },
     variables: {},
     actions: {},
@@ -280,33 +345,55 @@ export function validateProfile(input: unknown, file: string): Profile {
   if (agent) profile.agent = agent;
   // an agent has no console: its actions are starting and stopping it
   if (agent && doc.actions === undefined) doc = { ...doc, actions: {} };
-  if (!isMap(doc.actions)) throw new ProfileError(`${at('actions')}: missing or not a mapping; it must say how to do ${REQUIRED_ACTIONS.join(', ')}`);
+  if (!isMap(doc.actions))
+    throw new ProfileError(
+      `${at('actions')}: missing or not a mapping; it must say how to do ${REQUIRED_ACTIONS.join(', ')}`,
+    );
   for (const [k, v] of Object.entries(doc.actions)) {
     const steps = Array.isArray(v) ? v : [v];
     if (steps.length === 0) throw new ProfileError(`${at(`actions.${k}`)}: an action needs at least one step`);
-    profile.actions[k] = steps.map((s, i) => readStep(s, at(`actions.${k}${Array.isArray(v) ? `[${i}]` : ''}`), defaultTimeout));
+    profile.actions[k] = steps.map((s, i) =>
+      readStep(s, at(`actions.${k}${Array.isArray(v) ? `[${i}]` : ''}`), defaultTimeout),
+    );
   }
-  for (const a of agent ? [] : REQUIRED_ACTIONS) if (!profile.actions[a]) throw new ProfileError(`${at(`actions.${a}`)}: missing; every profile must say how to ${a}`);
+  for (const a of agent ? [] : REQUIRED_ACTIONS)
+    if (!profile.actions[a])
+      throw new ProfileError(`${at(`actions.${a}`)}: missing; every profile must say how to ${a}`);
   profile.capabilities = readCapabilities(doc, at, profile.actions);
   return profile;
 }
 
 export function loadProfile(file: string): Profile {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (err) { throw new ProfileError(`cannot read the device profile ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`); }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ProfileError(
+      `cannot read the device profile ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  }
   let doc: unknown;
-  try { doc = YAML.parse(text); } catch (err) { throw new ProfileError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`); }
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new ProfileError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   return validateProfile(doc, file);
 }
 
 function encode(value: string, enc: string | undefined): string {
   switch (enc) {
-    case 'json': return JSON.stringify(value);
-    case 'hex': return Buffer.from(value, 'utf8').toString('hex');
-    case 'base64': return Buffer.from(value, 'utf8').toString('base64');
+    case 'json':
+      return JSON.stringify(value);
+    case 'hex':
+      return Buffer.from(value, 'utf8').toString('hex');
+    case 'base64':
+      return Buffer.from(value, 'utf8').toString('base64');
     // C-style escapes without quotes, for consoles that read a\nb as a line break
-    case 'escaped': return value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
-    default: return value;
+    case 'escaped':
+      return value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+    default:
+      return value;
   }
 }
 
@@ -317,7 +404,13 @@ export function expand(template: string, vars: Record<string, string | undefined
     if (whole === '}}') return '}';
     const [name, enc] = (inner ?? '').split(':') as [string, string | undefined];
     const v = vars[name];
-    if (v === undefined) throw new ProfileError(`${where}: the variable '${name}' has no value (known: ${Object.keys(vars).filter((k) => vars[k] !== undefined).sort().join(', ')})`);
+    if (v === undefined)
+      throw new ProfileError(
+        `${where}: the variable '${name}' has no value (known: ${Object.keys(vars)
+          .filter((k) => vars[k] !== undefined)
+          .sort()
+          .join(', ')})`,
+      );
     return encode(v, enc);
   });
 }

@@ -6,13 +6,15 @@ import { TrafficRecord } from '../record/record.ts';
 import type { Device } from './device.ts';
 import { recorded } from './recorded.ts';
 
-test('recorded: calls and named actions are recorded; a failure keeps its reason and is thrown; no record, no events', async () => {
+test('recorded: calls and named actions recorded; a failure keeps its reason and is thrown; no record, none', async () => {
   const given: (TrafficRecord | undefined)[] = [];
   const fake = {
     id: 'SN1',
     setRecord: (r: TrafficRecord | undefined) => given.push(r),
     connect: async () => {},
-    action: async (name: string) => { if (name === 'event') throw new Error('ERROR no event'); },
+    action: async (name: string) => {
+      if (name === 'event') throw new Error('ERROR no event');
+    },
     has: () => true,
   } as unknown as Device;
   const d = recorded(fake);

@@ -4,7 +4,17 @@
 import type { TrafficRecord } from '../record/record.ts';
 import type { Device } from './device.ts';
 
-const CALLS = new Set(['reset', 'configure', 'connect', 'disconnect', 'publish', 'linkDown', 'linkUp', 'action', 'readUntil']);
+const CALLS = new Set([
+  'reset',
+  'configure',
+  'connect',
+  'disconnect',
+  'publish',
+  'linkDown',
+  'linkUp',
+  'action',
+  'readUntil',
+]);
 
 /** the device, with each of its calls recorded in the record it was last given */
 export function recorded<D extends Device>(device: D): D {
@@ -13,7 +23,10 @@ export function recorded<D extends Device>(device: D): D {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (prop === 'setRecord') {
-        return (r: TrafficRecord | undefined) => { record = r; target.setRecord(r); };
+        return (r: TrafficRecord | undefined) => {
+          record = r;
+          target.setRecord(r);
+        };
       }
       if (typeof prop !== 'string' || !CALLS.has(prop) || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
@@ -23,7 +36,12 @@ export function recorded<D extends Device>(device: D): D {
         r?.add('device', { device: target.id, action: name, phase: 'start' });
         try {
           const out = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          r?.add('device', { device: target.id, action: name, phase: 'end', ms: Math.round((r.now() - started) * 10) / 10 });
+          r?.add('device', {
+            device: target.id,
+            action: name,
+            phase: 'end',
+            ms: Math.round((r.now() - started) * 10) / 10,
+          });
           return out;
         } catch (err) {
           r?.add('device', { device: target.id, action: name, phase: 'failed', reason: (err as Error).message });

@@ -14,8 +14,10 @@ function ser2netPath(): string | undefined {
 }
 
 export function ser2netMissing(): string | undefined {
-  return ser2netPath() ? undefined
-    : 'ser2net is not installed, so no console can be served over TCP: apt-get install -y --no-install-recommends ser2net';
+  return ser2netPath()
+    ? undefined
+    : 'ser2net is not installed, so no console can be served over TCP: '
+      + 'apt-get install -y --no-install-recommends ser2net';
 }
 
 /** a port nobody listens on now (ser2net takes a number, not 0) */
@@ -33,33 +35,56 @@ export function freePort(): Promise<number> {
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = connect({ host: '127.0.0.1', port });
-    c.once('connect', () => { c.destroy(); resolve(true); });
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
     c.once('error', () => resolve(false));
   });
 }
 
-export interface Ser2net { port: number; process: ChildProcess; stop(): Promise<void> }
+export interface Ser2net {
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /** ser2net serving `tty` at `baud` on 127.0.0.1, raw or telnet; config in `dir` */
-export async function startSer2net(opts: { tty: string; baud: number; protocol: 'raw' | 'telnet'; dir: string; port?: number }): Promise<Ser2net> {
-  const port = opts.port ?? await freePort();
+export async function startSer2net(opts: {
+  tty: string;
+  baud: number;
+  protocol: 'raw' | 'telnet';
+  dir: string;
+  port?: number;
+}): Promise<Ser2net> {
+  const port = opts.port ?? (await freePort());
   const accepter = `${opts.protocol === 'telnet' ? 'telnet,' : ''}tcp,127.0.0.1,${port}`;
   const config = join(opts.dir, `ser2net-${port}.yaml`);
-  writeFileSync(config, [
-    'connection: &console',
-    `  accepter: ${accepter}`,
-    `  connector: serialdev,${opts.tty},${opts.baud}n81,local`,
-    '  options:',
-    '    kickolduser: true',
-    '',
-  ].join('\n'));
-  const child = spawn(ser2netPath() ?? 'ser2net', ['-n', '-c', config, '-P', join(opts.dir, `ser2net-${port}.pid`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(
+    config,
+    [
+      'connection: &console',
+      `  accepter: ${accepter}`,
+      `  connector: serialdev,${opts.tty},${opts.baud}n81,local`,
+      '  options:',
+      '    kickolduser: true',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(ser2netPath() ?? 'ser2net', ['-n', '-c', config, '-P', join(opts.dir, `ser2net-${port}.pid`)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const deadline = Date.now() + 5000;
   while (!(await listening(port))) {
     if (child.exitCode !== null) throw new Error(`ser2net exited with code ${child.exitCode}: ${stderr.trim()}`);
-    if (Date.now() > deadline) { await stopProcess(child); throw new Error(`ser2net did not listen on ${port} within 5 s: ${stderr.trim()}`); }
+    if (Date.now() > deadline) {
+      await stopProcess(child);
+      throw new Error(`ser2net did not listen on ${port} within 5 s: ${stderr.trim()}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { port, process: child, stop: () => stopProcess(child) };

@@ -25,35 +25,54 @@ test('telnet: options are refused, sub-negotiation and commands are dropped, IAC
 const skip = socatMissing() ?? ser2netMissing();
 
 for (const protocol of ['raw', 'telnet'] as const) {
-  test(`over a real ser2net (${protocol}): lines both ways, and re-attached when ser2net restarts`, { skip }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-tcp-'));
-    const pty = await ptyPair(dir);
-    const emulator = spawn(process.execPath, [BIN, 'emulate', '--tty', pty.board, '--serial', 'TCP-1'], { stdio: 'ignore' });
-    let server = await startSer2net({ tty: pty.harness, baud: 115200, protocol, dir });
-    const record = new TrafficRecord();
-    const c = await TcpConsole.open('TCP-1', record, { host: '127.0.0.1', port: server.port, protocol, newline: '\n', reattachTimeoutMs: 5000 });
-    try {
-      const ask = async (line: string, expect: RegExp) => {
-        for (let i = 0; ; i++) {
-          const since = c.mark();
-          await c.send(line);
-          try { return await c.waitFor({ expect, timeoutMs: 300, since, what: line }); } catch (e) { if (i > 30) throw e; }
-        }
-      };
-      assert.match((await ask('ping', /^PONG/)).line, /^PONG$/);
-      await server.stop();
-      server = await startSer2net({ tty: pty.harness, baud: 115200, protocol, dir, port: server.port });
-      assert.match((await ask('reset', /^READY/)).line, /^READY TCP-1$/);
-      const actions = record.select({ kind: 'device' }).map((e) => e.action);
-      // ser2net may take a connection and drop it while it starts: each drop is re-attached
-      assert.deepEqual([actions[0], actions[1], actions.at(-1)], ['console-open', 'console-vanished', 'console-reattached']);
-    } finally {
-      await c.close();
-      await server.stop();
-      await stopProcess(emulator);
-      await stopProcess(pty.socat);
-      record.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test(
+    `over a real ser2net (${protocol}): lines both ways, and re-attached when ser2net restarts`,
+    { skip },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-tcp-'));
+      const pty = await ptyPair(dir);
+      const emulator = spawn(process.execPath, [BIN, 'emulate', '--tty', pty.board, '--serial', 'TCP-1'], {
+        stdio: 'ignore',
+      });
+      let server = await startSer2net({ tty: pty.harness, baud: 115200, protocol, dir });
+      const record = new TrafficRecord();
+      const c = await TcpConsole.open('TCP-1', record, {
+        host: '127.0.0.1',
+        port: server.port,
+        protocol,
+        newline: '\n',
+        reattachTimeoutMs: 5000,
+      });
+      try {
+        const ask = async (line: string, expect: RegExp) => {
+          for (let i = 0; ; i++) {
+            const since = c.mark();
+            await c.send(line);
+            try {
+              return await c.waitFor({ expect, timeoutMs: 300, since, what: line });
+            } catch (e) {
+              if (i > 30) throw e;
+            }
+          }
+        };
+        assert.match((await ask('ping', /^PONG/)).line, /^PONG$/);
+        await server.stop();
+        server = await startSer2net({ tty: pty.harness, baud: 115200, protocol, dir, port: server.port });
+        assert.match((await ask('reset', /^READY/)).line, /^READY TCP-1$/);
+        const actions = record.select({ kind: 'device' }).map((e) => e.action);
+        // ser2net may take a connection and drop it while it starts: each drop is re-attached
+        assert.deepEqual(
+          [actions[0], actions[1], actions.at(-1)],
+          ['console-open', 'console-vanished', 'console-reattached'],
+        );
+      } finally {
+        await c.close();
+        await server.stop();
+        await stopProcess(emulator);
+        await stopProcess(pty.socat);
+        record.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 }

@@ -16,7 +16,13 @@ export interface TcpOptions {
   connectTimeoutMs?: number;
 }
 
-const IAC = 255, SB = 250, SE = 240, WILL = 251, WONT = 252, DO = 253, DONT = 254;
+const IAC = 255,
+  SB = 250,
+  SE = 240,
+  WILL = 251,
+  WONT = 252,
+  DO = 253,
+  DONT = 254;
 
 /**
  * Telnet's in-band commands, taken out of the byte stream: what is text, and what to answer
@@ -36,9 +42,13 @@ export class TelnetFilter {
           else text.push(b);
           break;
         case 'iac':
-          if (b === IAC) { text.push(IAC); this.state = 'data'; }
-          else if (b >= WILL && b <= DONT) { this.verb = b; this.state = 'option'; }
-          else if (b === SB) this.state = 'sub';
+          if (b === IAC) {
+            text.push(IAC);
+            this.state = 'data';
+          } else if (b >= WILL && b <= DONT) {
+            this.verb = b;
+            this.state = 'option';
+          } else if (b === SB) this.state = 'sub';
           else this.state = 'data';
           break;
         case 'option':
@@ -59,8 +69,18 @@ export class TelnetFilter {
 }
 
 export class TcpConsole extends ReattachingConsole {
-  private constructor(device: string, record: TrafficRecord | undefined, private readonly opts: TcpOptions) {
-    super(device, record, `the ${opts.protocol} console ${opts.host}:${opts.port}`, opts.newline, opts.reattachTimeoutMs);
+  private constructor(
+    device: string,
+    record: TrafficRecord | undefined,
+    private readonly opts: TcpOptions,
+  ) {
+    super(
+      device,
+      record,
+      `the ${opts.protocol} console ${opts.host}:${opts.port}`,
+      opts.newline,
+      opts.reattachTimeoutMs,
+    );
   }
 
   static async open(device: string, record: TrafficRecord | undefined, opts: TcpOptions): Promise<TcpConsole> {
@@ -77,7 +97,10 @@ export class TcpConsole extends ReattachingConsole {
         socket.destroy();
         reject(new ConsoleError(`no answer from ${host}:${port} within ${this.opts.connectTimeoutMs ?? 5000} ms`));
       }, this.opts.connectTimeoutMs ?? 5000);
-      socket.once('error', (err) => { clearTimeout(timer); reject(new ConsoleError(`cannot reach ${host}:${port}: ${err.message}`)); });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new ConsoleError(`cannot reach ${host}:${port}: ${err.message}`));
+      });
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.setNoDelay(true);
@@ -88,16 +111,27 @@ export class TcpConsole extends ReattachingConsole {
           if (reply.length > 0) socket.write(reply);
           if (text.length > 0) bytes(text);
         });
-        socket.on('error', () => { /* 'close' follows */ });
+        socket.on('error', () => {
+          /* 'close' follows */
+        });
         // the far end closing its side is the loss (a write before 'close' would fail)
         socket.once('end', () => lost());
         socket.once('close', () => lost());
         resolve({
-          write: (data) => new Promise<void>((res, rej) => {
-            const out = telnet ? Buffer.from(data).toString('latin1').replaceAll('\xff', '\xff\xff') : data;
-            socket.write(telnet ? Buffer.from(out, 'latin1') : out, (e) => (e ? rej(new ConsoleError(`writing to ${host}:${port} failed: ${e.message}`)) : res()));
-          }),
-          close: () => new Promise<void>((res) => { if (socket.destroyed) return res(); socket.once('close', () => res()); socket.end(); setTimeout(() => socket.destroy(), 500).unref(); }),
+          write: (data) =>
+            new Promise<void>((res, rej) => {
+              const out = telnet ? Buffer.from(data).toString('latin1').replaceAll('\xff', '\xff\xff') : data;
+              socket.write(telnet ? Buffer.from(out, 'latin1') : out, (e) =>
+                e ? rej(new ConsoleError(`writing to ${host}:${port} failed: ${e.message}`)) : res(),
+              );
+            }),
+          close: () =>
+            new Promise<void>((res) => {
+              if (socket.destroyed) return res();
+              socket.once('close', () => res());
+              socket.end();
+              setTimeout(() => socket.destroy(), 500).unref();
+            }),
         });
       });
     });

@@ -7,19 +7,45 @@ import { Firmware, type FirmwareSettings } from './firmware.ts';
 import { UsageError } from '../cli/usage-error.ts';
 
 const KEYS: Record<string, (s: FirmwareSettings, v: unknown) => void> = {
-  host: (s, v) => { s.host = String(v); },
-  port: (s, v) => { s.port = Number(v); },
-  transport: (s, v) => { s.transport = String(v) as FirmwareSettings['transport']; },
-  tenant: (s, v) => { s.tenant = String(v); },
-  user: (s, v) => { s.user = String(v); },
-  password: (s, v) => { s.password = String(v); },
-  clientId: (s, v) => { s.clientId = String(v); },
-  clean: (s, v) => { s.clean = v === true || v === 1 || v === '1' || v === 'true'; },
-  keepalive: (s, v) => { s.keepalive = Number(v); },
-  qos: (s, v) => { s.qos = Number(v) as 0 | 1 | 2; },
-  ca: (s, v) => { s.ca = String(v); },
-  cert: (s, v) => { s.cert = String(v); },
-  key: (s, v) => { s.key = String(v); },
+  host: (s, v) => {
+    s.host = String(v);
+  },
+  port: (s, v) => {
+    s.port = Number(v);
+  },
+  transport: (s, v) => {
+    s.transport = String(v) as FirmwareSettings['transport'];
+  },
+  tenant: (s, v) => {
+    s.tenant = String(v);
+  },
+  user: (s, v) => {
+    s.user = String(v);
+  },
+  password: (s, v) => {
+    s.password = String(v);
+  },
+  clientId: (s, v) => {
+    s.clientId = String(v);
+  },
+  clean: (s, v) => {
+    s.clean = v === true || v === 1 || v === '1' || v === 'true';
+  },
+  keepalive: (s, v) => {
+    s.keepalive = Number(v);
+  },
+  qos: (s, v) => {
+    s.qos = Number(v) as 0 | 1 | 2;
+  },
+  ca: (s, v) => {
+    s.ca = String(v);
+  },
+  cert: (s, v) => {
+    s.cert = String(v);
+  },
+  key: (s, v) => {
+    s.key = String(v);
+  },
 };
 
 /** the agent's config file: a YAML mapping of the keys above (empty values are left out) */
@@ -30,7 +56,8 @@ export function readAgentConfig(file: string, serial: string): FirmwareSettings 
   } catch (err) {
     throw new UsageError(`cannot read the agent config ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file}: the agent config must be a YAML mapping`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new UsageError(`${file}: the agent config must be a YAML mapping`);
   const s = Firmware.defaults(serial);
   for (const [k, v] of Object.entries(doc)) {
     const set = KEYS[k];
@@ -48,7 +75,11 @@ export async function runAgent(serial: string, configFile: string, log: (line: s
   let wake: (() => void) | undefined;
   const stop = new Promise<void>((resolve) => {
     // a clean DISCONNECT at once: the loop may be waiting for a link that will not close by itself
-    const end = () => { stopping = true; wake?.(); void firmware.disconnect().then(resolve, resolve); };
+    const end = () => {
+      stopping = true;
+      wake?.();
+      void firmware.disconnect().then(resolve, resolve);
+    };
     process.once('SIGTERM', end);
     process.once('SIGINT', end);
   });
@@ -64,7 +95,10 @@ export async function runAgent(serial: string, configFile: string, log: (line: s
       log(`agent: connect failed: ${(err as Error).message}`);
     }
     if (stopping) break;
-    await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, backoff); });
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, backoff);
+    });
     backoff = Math.min(backoff * 2, 4000);
   }
   await stop;

@@ -8,12 +8,22 @@ import { DOWNSTREAM } from '../smartrest/catalogue/index.ts';
 import type { Fault } from './faults.ts';
 
 export interface FirmwareSettings {
-  host: string; port: number; transport: 'mqtt' | 'mqtts' | 'ws' | 'wss';
-  tenant: string; user: string; password: string;
-  clientId: string; clean: boolean; keepalive: number; qos: 0 | 1 | 2;
-  ca: string; name: string; type: string;
+  host: string;
+  port: number;
+  transport: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  tenant: string;
+  user: string;
+  password: string;
+  clientId: string;
+  clean: boolean;
+  keepalive: number;
+  qos: 0 | 1 | 2;
+  ca: string;
+  name: string;
+  type: string;
   /** client certificate and key files for certificate login on the TLS port (empty: log in with the password) */
-  cert: string; key: string;
+  cert: string;
+  key: string;
 }
 
 /** the X-ID of the firmware's own template collection */
@@ -44,15 +54,36 @@ export class Firmware {
   configuration = '';
   relay = 'CLOSED';
 
-  constructor(readonly serial: string, private readonly log: Log) {
+  constructor(
+    readonly serial: string,
+    private readonly log: Log,
+  ) {
     this.settings = Firmware.defaults(serial);
   }
 
   static defaults(serial: string): FirmwareSettings {
-    return { host: '127.0.0.1', port: 1883, transport: 'mqtt', tenant: '', user: '', password: '', clientId: serial, clean: true, keepalive: 60, qos: 1, ca: '', name: `Emulated ${serial}`, type: 'c8y_HilEmulator', cert: '', key: '' };
+    return {
+      host: '127.0.0.1',
+      port: 1883,
+      transport: 'mqtt',
+      tenant: '',
+      user: '',
+      password: '',
+      clientId: serial,
+      clean: true,
+      keepalive: 60,
+      qos: 1,
+      ca: '',
+      name: `Emulated ${serial}`,
+      type: 'c8y_HilEmulator',
+      cert: '',
+      key: '',
+    };
   }
 
-  get connected(): boolean { return !!this.client?.connected; }
+  get connected(): boolean {
+    return !!this.client?.connected;
+  }
 
   /** resolves when the current connection closes (at once when there is none) */
   closed(): Promise<void> {
@@ -77,21 +108,30 @@ export class Firmware {
     const fs = fields.map(String);
     if (this.faults.has('no-quoting')) return fs.join(',');
     const needsQuotes = (f: string) => /[,\n\r"]|^\s|\s$/.test(f);
-    if (this.faults.has('doubled-quotes')) return fs.map((f) => (needsQuotes(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
-    if (this.faults.has('unclosed-quote')) return fs.map((f) => (needsQuotes(f) ? `"${f.replace(/"/g, '\\"')}` : f)).join(',');
+    if (this.faults.has('doubled-quotes'))
+      return fs.map((f) => (needsQuotes(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+    if (this.faults.has('unclosed-quote'))
+      return fs.map((f) => (needsQuotes(f) ? `"${f.replace(/"/g, '\\"')}` : f)).join(',');
     if (this.faults.has('text-after-quote')) {
-      return fs.map((f) => (needsQuotes(f) && f.length > 1 ? `"${f.slice(0, -1).replace(/"/g, '\\"')}"${f.slice(-1)}` : writeField(f))).join(',');
+      return fs
+        .map((f) =>
+          needsQuotes(f) && f.length > 1 ? `"${f.slice(0, -1).replace(/"/g, '\\"')}"${f.slice(-1)}` : writeField(f),
+        )
+        .join(',');
     }
     return fs.map(writeField).join(',');
   }
 
-  private qos(): 0 | 1 | 2 { return this.faults.has('qos0') ? 0 : this.settings.qos; }
+  private qos(): 0 | 1 | 2 {
+    return this.faults.has('qos0') ? 0 : this.settings.qos;
+  }
 
   /** the topic for data of a device: the root's s/us, or s/us/<path to the child> */
   topicFor(device: string): string {
     if (device === this.serial || this.faults.has('child-on-root')) return 's/us';
     const path: string[] = [];
-    for (let d: string | undefined = device; d !== undefined && d !== this.serial; d = this.parents.get(d)) path.unshift(d);
+    for (let d: string | undefined = device; d !== undefined && d !== this.serial; d = this.parents.get(d))
+      path.unshift(d);
     if (this.faults.has('wrong-child-path')) path.unshift(this.serial);
     return `s/us/${path.join('/')}`;
   }
@@ -109,25 +149,38 @@ export class Firmware {
 
   private url(): string {
     const s = this.settings;
-    return s.transport === 'mqtt' || s.transport === 'mqtts' ? `${s.transport}://${s.host}:${s.port}` : `${s.transport}://${s.host}:${s.port}/mqtt`;
+    return s.transport === 'mqtt' || s.transport === 'mqtts'
+      ? `${s.transport}://${s.host}:${s.port}`
+      : `${s.transport}://${s.host}:${s.port}/mqtt`;
   }
 
   private options(): IClientOptions {
     const s = this.settings;
     const o: IClientOptions = {
       clientId: this.faults.has('malformed-clientid') ? `c8y:${this.serial}` : s.clientId,
-      username: this.faults.has('tenantless-login') ? s.user : `${s.tenant}/${s.user}`, password: s.password,
+      username: this.faults.has('tenantless-login') ? s.user : `${s.tenant}/${s.user}`,
+      password: s.password,
       clean: this.faults.has('clean-session-1') ? true : s.clean,
-      keepalive: s.keepalive, reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: this.faults.has('protocol-v5') ? 5 : 4,
+      keepalive: s.keepalive,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      protocolVersion: this.faults.has('protocol-v5') ? 5 : 4,
     };
     if (s.ca) o.ca = Firmware.readFile(s.ca);
     if (s.cert && s.key) {
       // the lab leaves another unit's certificate beside this one's: <name>.other.pem / .other.key
-      const other = (path: string) => (this.faults.has('wrong-certificate') ? path.replace(/(\.[^./]+)$/, '.other$1') : path);
+      const other = (path: string) =>
+        this.faults.has('wrong-certificate') ? path.replace(/(\.[^./]+)$/, '.other$1') : path;
       o.cert = Firmware.readFile(other(s.cert));
       o.key = Firmware.readFile(other(s.key));
     }
-    if (this.faults.has('last-will')) o.will = { topic: 's/us', payload: Buffer.from('400,c8y_ConnectionLost,Device went offline'), qos: 1, retain: false };
+    if (this.faults.has('last-will'))
+      o.will = {
+        topic: 's/us',
+        payload: Buffer.from('400,c8y_ConnectionLost,Device went offline'),
+        qos: 1,
+        retain: false,
+      };
     return o;
   }
 
@@ -140,7 +193,11 @@ export class Firmware {
       client.once('connect', () => resolve());
       client.once('error', (err) => reject(err));
       client.once('close', () => reject(new Error('the connection closed before CONNACK')));
-    }).catch((err: Error) => { client.end(true); this.client = undefined; throw err; });
+    }).catch((err: Error) => {
+      client.end(true);
+      this.client = undefined;
+      throw err;
+    });
     client.on('close', () => this.log('LINK CLOSED'));
     client.on('error', (err) => this.log(`MQTT ERROR ${JSON.stringify(err.message)}`));
     this.listen(client);
@@ -164,7 +221,8 @@ export class Firmware {
     // a refused subscription (SUBACK 0x80) is logged, not fatal: the firmware carries on without it
     const topics: Record<string, { qos: 0 | 1 | 2 }> = { 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } };
     if (this.faults.has('subscribe-wrong-topics')) Object.assign(topics, { 's/us': { qos: 0 }, 'c8y/ds': { qos: 0 } });
-    const subscribe = () => client.subscribeAsync(topics).catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
+    const subscribe = () =>
+      client.subscribeAsync(topics).catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
     if (this.faults.has('early-subscribe')) await subscribe();
     if (!this.registered) {
       await this.send(this.serial, [100, this.settings.name, this.settings.type]);
@@ -176,8 +234,14 @@ export class Firmware {
     const temperature = this.faults.has('bad-parameters') ? `${this.temperature}C` : this.temperature;
     if (this.faults.has('publish-unknown-topic')) await this.publish('s/us/', this.line([211, temperature]));
     else await this.send(this.serial, [211, temperature]);
-    if (this.faults.has('oversized-publish')) await this.send(this.serial, [113, 'x'.repeat(17_000)]).catch(() => { /* the broker closes the link */ });
-    if (this.faults.has('malformed-packet')) (client.stream as unknown as { write(b: Buffer): void }).write(Buffer.from([0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01]));
+    if (this.faults.has('oversized-publish'))
+      await this.send(this.serial, [113, 'x'.repeat(17_000)]).catch(() => {
+        /* the broker closes the link */
+      });
+    if (this.faults.has('malformed-packet'))
+      (client.stream as unknown as { write(b: Buffer): void }).write(
+        Buffer.from([0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01]),
+      );
   }
 
   /** the firmware's own template collection, made when it registers, and its boot event sent with it */
@@ -199,7 +263,10 @@ export class Firmware {
     // a clean DISCONNECT; if in-flight messages hold it up, the socket goes after 2 s
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => c.end(true, {}, () => resolve()), 2000);
-      c.end(false, {}, () => { clearTimeout(timer); resolve(); });
+      c.end(false, {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -209,8 +276,13 @@ export class Firmware {
     this.client = undefined;
     if (!c) return Promise.resolve();
     // a client whose link is already gone may never call back from end()
-    if (!c.connected) { c.end(true); return Promise.resolve(); }
-    return new Promise((resolve) => { c.end(force, {}, () => resolve()); });
+    if (!c.connected) {
+      c.end(true);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      c.end(force, {}, () => resolve());
+    });
   }
 
   linkDown(): void {
@@ -239,9 +311,15 @@ export class Firmware {
     await this.send(parent, [101, id, `Child ${id}`]);
   }
 
-  measure(device: string, value: string): Promise<void> { return this.send(device, [211, value]); }
-  event(device: string, type: string, text: string): Promise<void> { return this.send(device, [400, type, text]); }
-  sensor(device: string, fragment: string, series: string, value: string, unit: string): Promise<void> { return this.send(device, [200, fragment, series, value, unit]); }
+  measure(device: string, value: string): Promise<void> {
+    return this.send(device, [211, value]);
+  }
+  event(device: string, type: string, text: string): Promise<void> {
+    return this.send(device, [400, type, text]);
+  }
+  sensor(device: string, fragment: string, series: string, value: string, unit: string): Promise<void> {
+    return this.send(device, [200, fragment, series, value, unit]);
+  }
 
   // ---- operations ---------------------------------------------------------------------------
 
@@ -263,8 +341,15 @@ export class Firmware {
     const t = DOWNSTREAM.get(Number(id));
     if (!t?.fragment || target === undefined) return; // answers (106, 124, 601, 603) are not operations
     const isChild = target !== this.serial;
-    if (isChild && (this.faults.has('ignore-child-ops') || !this.parents.has(target))) { this.log(`OP IGNORED ${id} ${target}`); return; }
-    const fragment: string = this.faults.has('wrong-fragment') ? (t.fragment === 'c8y_Restart' ? 'c8y_Command' : 'c8y_Restart') : t.fragment;
+    if (isChild && (this.faults.has('ignore-child-ops') || !this.parents.has(target))) {
+      this.log(`OP IGNORED ${id} ${target}`);
+      return;
+    }
+    const fragment: string = this.faults.has('wrong-fragment')
+      ? t.fragment === 'c8y_Restart'
+        ? 'c8y_Command'
+        : 'c8y_Restart'
+      : t.fragment;
     this.log(`OP ${id} ${target} ${JSON.stringify(params)}`);
     await this.send(target, [501, fragment]);
     await this.execute(t.id, t.fragment, target, fragment, params);
@@ -273,8 +358,10 @@ export class Firmware {
 
   private async execute(id: number, name: string, target: string, fragment: string, params: string[]): Promise<void> {
     switch (id) {
-      case 510: return this.send(target, [503, fragment]);
-      case 511: return this.send(target, [503, fragment, `executed: ${params[0] ?? ''}`]);
+      case 510:
+        return this.send(target, [503, fragment]);
+      case 511:
+        return this.send(target, [503, fragment, `executed: ${params[0] ?? ''}`]);
       case 513:
         this.configuration = params[0] ?? '';
         await this.send(target, [113, this.configuration]);

@@ -6,7 +6,8 @@ import { AcmeConsole } from './acme-console.ts';
 import { EmulatorConsole } from './console.ts';
 import { UsageError } from '../cli/usage-error.ts';
 
-export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio | --agent CONFIG) [--serial ID] [--baud N] [--dialect D]
+export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio | --agent CONFIG)
+                       [--serial ID] [--baud N] [--dialect D]
 
 Runs the emulated reference device. Its console (one command a line: c8y-hil emulate, then "help")
 is the tty, or standard input and output with --stdio. With --agent it has no console: it reads
@@ -18,11 +19,26 @@ clean, keepalive, qos, ca), connects, and reconnects by itself until SIGTERM. --
 export async function emulateCommand(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { tty: { type: 'string' }, stdio: { type: 'boolean' }, agent: { type: 'string' }, dialect: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        tty: { type: 'string' },
+        stdio: { type: 'boolean' },
+        agent: { type: 'string' },
+        dialect: { type: 'string' },
+        serial: { type: 'string' },
+        baud: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
   } catch (err) {
     throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil emulate --help)`);
   }
-  if (values.help) { process.stdout.write(EMULATE_HELP); return 0; }
+  if (values.help) {
+    process.stdout.write(EMULATE_HELP);
+    return 0;
+  }
   if ([values.tty, values.stdio, values.agent].filter(Boolean).length !== 1) {
     throw new UsageError('give exactly one of --tty PATH, --stdio and --agent CONFIG (see c8y-hil emulate --help)');
   }
@@ -34,12 +50,15 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   let queue = Promise.resolve();
 
   const dialect = (values.dialect as string | undefined) ?? 'c8y-hil';
-  if (dialect !== 'c8y-hil' && dialect !== 'acme7') throw new UsageError(`--dialect is c8y-hil or acme7, not '${dialect}'`);
+  if (dialect !== 'c8y-hil' && dialect !== 'acme7')
+    throw new UsageError(`--dialect is c8y-hil or acme7, not '${dialect}'`);
   if (values.stdio) {
     const write = (l: string) => process.stdout.write(l + '\n');
     const console = dialect === 'acme7' ? new AcmeConsole(serial, write) : new EmulatorConsole(serial, write);
     const lines = createInterface({ input: process.stdin });
-    lines.on('line', (l) => { queue = queue.then(() => console.handle(l)); });
+    lines.on('line', (l) => {
+      queue = queue.then(() => console.handle(l));
+    });
     await new Promise<void>((resolve) => lines.once('close', () => resolve()));
     await queue;
     await console.firmware.reset();
@@ -50,9 +69,15 @@ export async function emulateCommand(argv: string[]): Promise<number> {
   const { SerialPort } = await import('serialport');
   const { ReadlineParser } = await import('@serialport/parser-readline');
   const port = new SerialPort({ path: values.tty as string, baudRate: Number(values.baud ?? 115200), autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new UsageError(`cannot open the tty ${values.tty}: ${err.message}`)) : resolve())));
-  const console = new EmulatorConsole(serial, (l) => { port.write(l + '\n'); });
-  port.pipe(new ReadlineParser({ delimiter: '\n' })).on('data', (l: string) => { queue = queue.then(() => console.handle(l.replace(/\r$/, ''))); });
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => (err ? reject(new UsageError(`cannot open the tty ${values.tty}: ${err.message}`)) : resolve())),
+  );
+  const console = new EmulatorConsole(serial, (l) => {
+    port.write(l + '\n');
+  });
+  port.pipe(new ReadlineParser({ delimiter: '\n' })).on('data', (l: string) => {
+    queue = queue.then(() => console.handle(l.replace(/\r$/, '')));
+  });
   await new Promise<void>((resolve) => {
     port.once('close', () => resolve());
     process.once('SIGTERM', () => resolve());

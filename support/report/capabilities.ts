@@ -9,7 +9,10 @@ const ACTIONS = ['publish', 'linkDown', 'linkUp', 'addChild', 'measure', 'sensor
 
 export function capabilityTable(deviceId: string, profile: Profile, skippedFile: string): string {
   const skipped = existsSync(skippedFile)
-    ? readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { need: string })
+    ? readFileSync(skippedFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { need: string })
     : [];
   const count = new Map<string, number>();
   for (const s of skipped) count.set(s.need, (count.get(s.need) ?? 0) + 1);
@@ -18,7 +21,10 @@ export function capabilityTable(deviceId: string, profile: Profile, skippedFile:
   const rows: [string, string][] = [
     ...TRANSPORTS.map((t): [string, string] => [`the ${t} transport`, mark(c.transports.includes(t))]),
     ['certificate login', mark(c.certificates)],
-    ...ACTIONS.map((a): [string, string] => [a === 'addChild' ? 'children' : `the ${a} action`, mark(!!profile.actions[a])]),
+    ...ACTIONS.map((a): [string, string] => [
+      a === 'addChild' ? 'children' : `the ${a} action`,
+      mark(!!profile.actions[a]),
+    ]),
     ['operations', c.operations ? c.operations.join(', ') : 'every one (not declared)'],
     ['c8y_Command result', profile.expect.commandResult ?? 'not declared (any result accepted)'],
     ['unsupported operations', profile.expect.unsupported],

@@ -24,8 +24,12 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-pages-'));
 let browser: Browser;
 
-before(async () => { if (!skip) browser = await launchChromium(); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  if (!skip) browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
 
 async function open(html: string, query = ''): Promise<Page> {
   const page = await browser.newPage();
@@ -36,7 +40,11 @@ async function open(html: string, query = ''): Promise<Page> {
 
 /** a real broker session: registration, data, a bad line, an operation */
 async function sessionRecord(path: string): Promise<void> {
-  const broker = await C8yBroker.start({ credentials: [{ tenant: 't', user: 'u', password: 'p' }], recordPath: path, ports: { mqtt: 0, mqtts: null, ws: null, wss: null } });
+  const broker = await C8yBroker.start({
+    credentials: [{ tenant: 't', user: 'u', password: 'p' }],
+    recordPath: path,
+    ports: { mqtt: 0, mqtts: null, ws: null, wss: null },
+  });
   const platform = new Platform(broker);
   const c = await connected({ ports: broker.ports }, 'mqtt', { clientId: 'PAGE-1', username: 't/u', password: 'p' });
   await c.subscribeAsync('s/e', { qos: 0 });
@@ -48,34 +56,58 @@ async function sessionRecord(path: string): Promise<void> {
   await broker.close();
 }
 
-test('the timeline shows lanes, decoded SmartREST with template names, and highlighted findings', { skip }, async () => {
-  const record = join(dir, 'session.jsonl');
-  await sessionRecord(record);
-  const out = join(dir, 'session.timeline');
-  await buildTimeline(record, out);
-  const page = await open(join(out, 'index.html'));
-  const text = await page.locator('#rows').innerText();
-  assert.match(text, /100,Page device \[create device\]/);
-  assert.match(text, /211,21.5 \[temperature\]/);
-  assert.match(text, /511,PAGE-1,ls \[c8y_Command\]/);
-  assert.match(text, /40,999,No static template for this message id \[error: unknown template\]/);
-  const findings = await page.locator('tr.finding').allInnerTexts();
-  assert.ok(findings.some((t) => /smartrest-error/.test(t)), 'the refused line is highlighted');
-  // the platform lane (fourth column) holds the platform's changes
-  assert.match(await page.locator('#rows tr td:nth-child(4)').allInnerTexts().then((x) => x.join('\n')), /device-created PAGE-1/);
-  // filters: only s/e traffic, then only findings
-  await page.selectOption('#topic', 's/e');
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length > 0 && [...document.querySelectorAll('#rows tr')].every((r) => r.textContent!.includes('s/e')));
-  await page.selectOption('#topic', '');
-  await page.check('#findings');
-  await page.waitForFunction(() => [...document.querySelectorAll('#rows tr')].every((r) => r.classList.contains('finding')));
-  await page.close();
-});
+test(
+  'the timeline shows lanes, decoded SmartREST with template names, and highlighted findings',
+  { skip },
+  async () => {
+    const record = join(dir, 'session.jsonl');
+    await sessionRecord(record);
+    const out = join(dir, 'session.timeline');
+    await buildTimeline(record, out);
+    const page = await open(join(out, 'index.html'));
+    const text = await page.locator('#rows').innerText();
+    assert.match(text, /100,Page device \[create device\]/);
+    assert.match(text, /211,21.5 \[temperature\]/);
+    assert.match(text, /511,PAGE-1,ls \[c8y_Command\]/);
+    assert.match(text, /40,999,No static template for this message id \[error: unknown template\]/);
+    const findings = await page.locator('tr.finding').allInnerTexts();
+    assert.ok(
+      findings.some((t) => /smartrest-error/.test(t)),
+      'the refused line is highlighted',
+    );
+    // the platform lane (fourth column) holds the platform's changes
+    assert.match(
+      await page
+        .locator('#rows tr td:nth-child(4)')
+        .allInnerTexts()
+        .then((x) => x.join('\n')),
+      /device-created PAGE-1/,
+    );
+    // filters: only s/e traffic, then only findings
+    await page.selectOption('#topic', 's/e');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('#rows tr').length > 0 &&
+        [...document.querySelectorAll('#rows tr')].every((r) => r.textContent!.includes('s/e')),
+    );
+    await page.selectOption('#topic', '');
+    await page.check('#findings');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#rows tr')].every((r) => r.classList.contains('finding')),
+    );
+    await page.close();
+  },
+);
 
 test('a record of many events is paged through chunks, never loaded whole', { skip }, async () => {
   const path = join(dir, 'big.jsonl');
   const r = new TrafficRecord({ path });
-  for (let i = 0; i < CHUNK_SIZE * 3 + 10; i++) r.add('decision', { decision: i % 1000 === 0 ? 'publish-refused' : 'connection-accepted', clientId: `C${i % 7}`, reason: `event ${i}` });
+  for (let i = 0; i < CHUNK_SIZE * 3 + 10; i++)
+    r.add('decision', {
+      decision: i % 1000 === 0 ? 'publish-refused' : 'connection-accepted',
+      clientId: `C${i % 7}`,
+      reason: `event ${i}`,
+    });
   r.close();
   const out = join(dir, 'big.timeline');
   const index = await buildTimeline(path, out);
@@ -84,7 +116,10 @@ test('a record of many events is paged through chunks, never loaded whole', { sk
   const loaded: string[] = [];
   page.on('request', (req) => loaded.push(req.url().split('/').pop()!));
   assert.match(await page.locator('#status').innerText(), /page 1 · 200 events shown · 6010 in the record/);
-  for (let i = 0; i < 12; i++) { await page.click('#next'); await page.waitForFunction((n) => document.querySelector('#status')!.textContent!.startsWith(`page ${n}`), i + 2); }
+  for (let i = 0; i < 12; i++) {
+    await page.click('#next');
+    await page.waitForFunction((n) => document.querySelector('#status')!.textContent!.startsWith(`page ${n}`), i + 2);
+  }
   assert.match(await page.locator('#rows').innerText(), /event 2/);
   assert.deepEqual(loaded, ['chunk-1.js'], 'page 13 needs the second chunk, and only it');
   // client filter: every shown row names the client
@@ -98,7 +133,8 @@ test('a record of many events is paged through chunks, never loaded whole', { sk
 test('the timeline renders to a PDF with pages and a PNG', { skip }, async () => {
   const out = join(dir, 'session.timeline');
   if (!existsSync(out)) await buildTimeline(join(dir, 'session.jsonl'), out);
-  const pdf = join(dir, 't.pdf'), png = join(dir, 't.png');
+  const pdf = join(dir, 't.pdf'),
+    png = join(dir, 't.png');
   await renderPage(join(out, 'index.html'), { pdf, png });
   const bytes = readFileSync(pdf);
   assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
@@ -107,47 +143,92 @@ test('the timeline renders to a PDF with pages and a PNG', { skip }, async () =>
   assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 });
 
-test('a failing run: the cucumber report shows the failing step and the decoded traffic; JUnit names each record', { skip: skip ?? socatMissing() }, async () => {
-  const features = join(dir, 'features');
-  mkdirSync(features, { recursive: true });
-  writeFileSync(join(features, 'failing.feature'), `Feature: A deliberately failing check
+test(
+  'a failing run: the cucumber report shows the failing step and the decoded traffic; JUnit names each record',
+  { skip: skip ?? socatMissing() },
+  async () => {
+    const features = join(dir, 'features');
+    mkdirSync(features, { recursive: true });
+    writeFileSync(
+      join(features, 'failing.feature'),
+      `Feature: A deliberately failing check
   Scenario: expecting the wrong CONNACK
     Given the device is set up for the broker over mqtt
     When the device connects
     Then the broker answers the device CONNACK 5
-`);
-  const reports = join(dir, 'run');
-  const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js'), join(features, 'failing.feature'), '--name', 'expecting the wrong CONNACK'],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, C8Y_HIL_REPORTS: reports, C8Y_HIL_RECORDS: join(reports, 'records'), C8Y_HIL_RUN_ID: 'test-run' } });
-  assert.equal(res.status, 1, res.stderr);
-  const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
-  const recordPath = /<property name="record" value="([^"]+)"/.exec(junit)?.[1];
-  assert.ok(recordPath && existsSync(recordPath), `the JUnit test case names its record: ${junit}`);
-  assert.match(junit, /<failure message="failed">/);
-  const page = await browser.newPage();
-  await page.goto(pathToFileURL(join(reports, 'report.html')).href);
-  await page.getByText('expecting the wrong CONNACK').first().waitFor();
-  const body = await page.locator('body').innerText();
-  assert.match(body, /the broker answers the device CONNACK 5/);
-  assert.match(body, /\[platform\.behaviour, info\] CONNACK 5 for the device's latest connection\.\s+The device's latest connection got CONNACK 0/);
-  assert.match(body, /broker → device CONNACK return code 0/, 'the failure quotes the record, decoded');
-  // the traffic attachment, decoded: it hangs off the After hook, which the report folds away
-  await page.getByText(/^\d+ hooks?$/).first().click();
-  const traffic = page.getByText('traffic.txt');
-  if (await traffic.count()) await traffic.first().click();
-  await page.getByText(/100,Emulated HIL-EMU-\d+,c8y_HilEmulator\s+\[create device\]/).first().waitFor({ timeout: 5000 });
-  await page.close();
-});
+`,
+    );
+    const reports = join(dir, 'run');
+    const res = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js'),
+        join(features, 'failing.feature'),
+        '--name',
+        'expecting the wrong CONNACK',
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          C8Y_HIL_REPORTS: reports,
+          C8Y_HIL_RECORDS: join(reports, 'records'),
+          C8Y_HIL_RUN_ID: 'test-run',
+        },
+      },
+    );
+    assert.equal(res.status, 1, res.stderr);
+    const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
+    const recordPath = /<property name="record" value="([^"]+)"/.exec(junit)?.[1];
+    assert.ok(recordPath && existsSync(recordPath), `the JUnit test case names its record: ${junit}`);
+    assert.match(junit, /<failure message="failed">/);
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(join(reports, 'report.html')).href);
+    await page.getByText('expecting the wrong CONNACK').first().waitFor();
+    const body = await page.locator('body').innerText();
+    assert.match(body, /the broker answers the device CONNACK 5/);
+    assert.match(
+      body,
+      /\[platform\.behaviour, info\] CONNACK 5 for the device's latest connection\.\s+The device's latest connection got CONNACK 0/,
+    );
+    assert.match(body, /broker → device CONNACK return code 0/, 'the failure quotes the record, decoded');
+    // the traffic attachment, decoded: it hangs off the After hook, which the report folds away
+    await page
+      .getByText(/^\d+ hooks?$/)
+      .first()
+      .click();
+    const traffic = page.getByText('traffic.txt');
+    if (await traffic.count()) await traffic.first().click();
+    await page
+      .getByText(/100,Emulated HIL-EMU-\d+,c8y_HilEmulator\s+\[create device\]/)
+      .first()
+      .waitFor({ timeout: 5000 });
+    await page.close();
+  },
+);
 
 test('the summary across runs shows pass, fail and flaky per feature', { skip }, async () => {
   const reports = join(dir, 'reports');
-  const feature = (status: string[][]) => [{ uri: 'features/a.feature', name: 'Feature A', elements: status.map((steps, i) => ({ name: `s${i === 2 ? 1 : i}`, steps: steps.map((s) => ({ result: { status: s } })) })) }];
+  const feature = (status: string[][]) => [
+    {
+      uri: 'features/a.feature',
+      name: 'Feature A',
+      elements: status.map((steps, i) => ({
+        name: `s${i === 2 ? 1 : i}`,
+        steps: steps.map((s) => ({ result: { status: s } })),
+      })),
+    },
+  ];
   const runs: Record<string, object> = {
     '2026-01-01T00-00-00': feature([['passed'], ['passed']]),
     '2026-01-02T00-00-00': feature([['passed'], ['failed']]),
     '2026-01-03T00-00-00': feature([['passed'], ['failed'], ['passed']]), // s1 failed, then passed on a retry
   };
-  for (const [run, report] of Object.entries(runs)) { mkdirSync(join(reports, run), { recursive: true }); writeFileSync(join(reports, run, 'report.json'), JSON.stringify(report)); }
+  for (const [run, report] of Object.entries(runs)) {
+    mkdirSync(join(reports, run), { recursive: true });
+    writeFileSync(join(reports, run, 'report.json'), JSON.stringify(report));
+  }
   const html = buildSummary(reports);
   const page = await browser.newPage();
   await page.goto(pathToFileURL(html).href);

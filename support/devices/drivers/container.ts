@@ -9,7 +9,9 @@ registerDriver({
   talksOver: "a container's standard input and output (testcontainers)",
   open({ lab, profile, record, dir }) {
     const c = lab.device.container;
-    const launch: Profile = c ? { ...profile, container: { image: c.image, command: c.command ?? [], env: c.env ?? {} } } : profile;
+    const launch: Profile = c
+      ? { ...profile, container: { image: c.image, command: c.command ?? [], env: c.env ?? {} } }
+      : profile;
     return startContainerDevice(lab.device.id, launch, record, lab.device.variables ?? {}, [dir]);
   },
 });

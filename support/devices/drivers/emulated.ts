@@ -6,5 +6,6 @@ import { registerDriver } from './registry.ts';
 registerDriver({
   name: 'emulated',
   talksOver: 'the built-in emulated device on a pseudo-terminal (socat)',
-  open: (ctx) => startEmulatedDevice({ serial: ctx.lab.device.id, dir: ctx.dir, profile: ctx.profile.file, record: ctx.record }),
+  open: (ctx) =>
+    startEmulatedDevice({ serial: ctx.lab.device.id, dir: ctx.dir, profile: ctx.profile.file, record: ctx.record }),
 });

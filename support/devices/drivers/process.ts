@@ -8,7 +8,9 @@ registerDriver({
   talksOver: "a command's standard input and output",
   open({ lab, profile, record }) {
     const p = lab.device.process;
-    const launch: Profile = p ? { ...profile, process: { command: p.command, args: p.args ?? [], env: p.env ?? {} } } : profile;
+    const launch: Profile = p
+      ? { ...profile, process: { command: p.command, args: p.args ?? [], env: p.env ?? {} } }
+      : profile;
     return startProcessDevice(lab.device.id, launch, record, lab.device.variables ?? {});
   },
 });

@@ -13,13 +13,22 @@ type UsbIdentity = NonNullable<NonNullable<LabDevice['serial']>['usb']>;
 export async function portOfUsb(usb: UsbIdentity): Promise<string> {
   const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
   const ports = await SerialPort.list();
-  const found = ports.filter((p) => same(p.vendorId, usb.vendorId) && same(p.productId, usb.productId)
-    && (usb.serialNumber === undefined || p.serialNumber === usb.serialNumber));
+  const found = ports.filter(
+    (p) =>
+      same(p.vendorId, usb.vendorId) &&
+      same(p.productId, usb.productId) &&
+      (usb.serialNumber === undefined || p.serialNumber === usb.serialNumber),
+  );
   const wanted = `USB ${usb.vendorId}:${usb.productId}${usb.serialNumber ? ` serial ${usb.serialNumber}` : ''}`;
   if (found.length === 1) return found[0]!.path;
-  const seen = ports.map((p) => `${p.path} (${p.vendorId ?? '?'}:${p.productId ?? '?'} ${p.serialNumber ?? ''})`.trim());
-  if (found.length === 0) throw new DeviceUnavailable(`no serial port is ${wanted}; ports: ${seen.join(', ') || 'none'}`);
-  throw new Error(`${found.length} serial ports are ${wanted}: ${found.map((p) => p.path).join(', ')}; add serialNumber`);
+  const seen = ports.map((p) =>
+    `${p.path} (${p.vendorId ?? '?'}:${p.productId ?? '?'} ${p.serialNumber ?? ''})`.trim(),
+  );
+  if (found.length === 0)
+    throw new DeviceUnavailable(`no serial port is ${wanted}; ports: ${seen.join(', ') || 'none'}`);
+  throw new Error(
+    `${found.length} serial ports are ${wanted}: ${found.map((p) => p.path).join(', ')}; add serialNumber`,
+  );
 }
 
 registerDriver({
