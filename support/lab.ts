@@ -1,11 +1,14 @@
-// One Lab per scenario: a fresh broker and platform on ephemeral ports, the scenario's record on
-// disk, a temp folder (CA file), the device under test, and any helper clients. Works without
-// cucumber; the world only holds one.
+// One Lab per scenario: a fresh broker and platform (on ephemeral ports, or behind the run's
+// standing listeners when the lab fixes the ports), the scenario's record on disk, a temp folder
+// (CA file), the device under test, and any helper clients. Works without cucumber; the world
+// only holds one.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C8yBroker } from './broker/broker.ts';
+import { StandingListeners } from './broker/standing-listeners.ts';
+import { localCa, localTlsMaterial } from './broker/tls.ts';
 import { connectClient, type ConnectOutcome } from './broker/clients.ts';
 import type { Credential } from './broker/credentials.ts';
 import type { BrokerOptions, Transport } from './broker/options.ts';
@@ -62,6 +65,40 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<Pick<T, K>>;
 }
 
+let standing: { key: string; listeners: Promise<StandingListeners> } | undefined;
+
+/** the run's listeners on the lab's fixed ports, opened by the first scenario */
+async function standingListeners(o: BrokerOptions): Promise<StandingListeners> {
+  const host = o.host ?? '127.0.0.1';
+  const ports = { mqtt: 0, mqtts: 0, ws: 0, wss: 0, ...o.ports };
+  const key = JSON.stringify([host, ports, o.serverNames, o.trustedCas]);
+  if (standing && standing.key !== key) {
+    await closeStandingListeners();
+  }
+  if (!standing) {
+    const wantsTls = ports.mqtts !== null || ports.wss !== null;
+    const listeners = (async () =>
+      StandingListeners.open({
+        host,
+        ports,
+        ...(wantsTls ? { tls: o.tls ?? (await localTlsMaterial([host, ...(o.serverNames ?? [])])) } : {}),
+        clientCas: o.trustedCas?.length ? o.trustedCas : [(await localCa()).cert],
+      }))();
+    standing = { key, listeners };
+    listeners.catch(() => {
+      if (standing?.listeners === listeners) standing = undefined;
+    });
+  }
+  return standing.listeners;
+}
+
+/** the end of a run: the lab's fixed ports are let go */
+export async function closeStandingListeners(): Promise<void> {
+  const s = standing;
+  standing = undefined;
+  if (s) await (await s.listeners.catch(() => undefined))?.close();
+}
+
 export class Lab {
   readonly clients: MqttClient[] = [];
   readonly platform: Platform;
@@ -90,7 +127,9 @@ export class Lab {
     // a board on the bench reaches the broker over its own network: the lab file says where to listen
     const options = { ...fromLabFile(opts.settings), ...labSettings(), ...opts.broker, recordPath };
     const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'c8y-hil-lab-'));
-    const broker = await C8yBroker.start(options);
+    // fixed ports: one set of listeners for the whole run, a fresh broker behind them per scenario
+    const standing = opts.settings?.ports ? await standingListeners(options) : undefined;
+    const broker = await C8yBroker.start({ ...options, ...(standing ? { standing } : {}) });
     broker.record.add('meta', { scenario: opts.name });
     const bound = broker.options.host === '0.0.0.0' ? '127.0.0.1' : broker.options.host;
     return new Lab(broker, recordPath, dir, opts.settings?.host ?? process.env.C8Y_HIL_DEVICE_HOST ?? bound);

@@ -8,6 +8,7 @@ const Packet = AedesPacket as unknown as new (p: object, broker: unknown) => obj
 import type { Duplex } from 'node:stream';
 import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
 import { tapConnection } from '../record/tap.ts';
+import type { StandingListeners } from './standing-listeners.ts';
 import { topicMatches } from '../record/query.ts';
 import { parseClientId } from './clientid.ts';
 import { checkLogin, type Credential } from './credentials.ts';
@@ -120,6 +121,7 @@ export class C8yBroker {
   /** which PUBLISH on its connection a packet was */
   private readonly publishIndex = new WeakMap<object, number>();
   private readonly ownsRecord: boolean;
+  private standingOwner: Parameters<StandingListeners['attach']>[0] | undefined;
   readonly options: ResolvedOptions;
 
   private constructor(options: BrokerOptions) {
@@ -178,6 +180,7 @@ export class C8yBroker {
       this.record.add('decision', { decision: 'broker-error', reason: err.message }),
     );
 
+    if (o.standing) return this.attachTo(o.standing);
     const wantsTls = (['mqtts', 'wss'] as const).some((t) => o.ports[t] !== null && o.ports[t] !== undefined);
     if (wantsTls) this.tls = o.tls ?? (await localTlsMaterial([o.host, ...o.serverNames]));
     const deviceCas = o.trustedCas.length > 0 ? o.trustedCas : [(await localCa()).cert];
@@ -197,6 +200,18 @@ export class C8yBroker {
       this.listeners.push(l);
       this.ports[t] = l.port;
     }
+  }
+
+  /** a lab's standing listeners (fixed ports, up for the whole run) hand this broker their connections */
+  private attachTo(standing: StandingListeners): void {
+    this.tls = standing.tls;
+    Object.assign(this.ports, standing.ports);
+    this.standingOwner = {
+      onStream: (s, tr, remote) => this.accept(s, tr, remote),
+      onProblem: (tr, problem, remote) =>
+        this.record.add('decision', { decision: 'transport-error', transport: tr, remote, reason: problem }),
+    };
+    standing.attach(this.standingOwner);
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -715,6 +730,7 @@ export class C8yBroker {
           setTimeout(resolve, 2000).unref();
         }),
     );
+    if (this.standingOwner) this.options.standing?.detach(this.standingOwner);
     await Promise.all(this.listeners.map((l) => l.close()));
     for (const s of this.streams) s.destroy();
     await Promise.all(ended);

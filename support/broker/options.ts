@@ -2,6 +2,7 @@
 import type { Credential } from './credentials.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { TrafficRecord } from '../record/record.ts';
+import type { StandingListeners } from './standing-listeners.ts';
 
 export type Transport = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 export const TRANSPORTS: readonly Transport[] = ['mqtt', 'mqtts', 'ws', 'wss'];
@@ -46,11 +47,15 @@ export interface BrokerOptions {
   knownDevices?: string[];
   /** benchmarks only: any client may publish and subscribe anywhere, so the same load runs on other brokers */
   openTopics?: boolean;
+  /** listeners that outlive this broker (a lab's fixed ports): ports and TLS are theirs, not opened here */
+  standing?: StandingListeners;
   /** benchmarks only: false skips capturing traffic, to measure what recording costs (default true) */
   recording?: boolean;
 }
 
-export interface ResolvedOptions extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath'>> {
+export interface ResolvedOptions
+  extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing'>> {
+  standing?: StandingListeners;
   tls?: TlsMaterial;
   record?: TrafficRecord;
   recordPath?: string;
@@ -80,6 +85,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     recording: o.recording ?? true,
     ...(o.tls ? { tls: o.tls } : {}),
     ...(o.record ? { record: o.record } : {}),
+    ...(o.standing ? { standing: o.standing } : {}),
     ...(o.recordPath ? { recordPath: o.recordPath } : {}),
   };
 }

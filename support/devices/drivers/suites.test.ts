@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ptyPair, socatMissing, stopProcess } from '../emulated.ts';
@@ -79,6 +80,37 @@ test('the suite through the process driver passes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
   try {
     expectPassed(runSuite('process.yaml', {}, dir), 'process');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** a port that was free a moment ago: what a lab file fixes */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+// the listeners stay up between scenarios: every scenario of these features finds the same ports,
+// and each record holds only its own scenario's connections
+test('a lab with fixed broker ports: connect, operations and lost links pass, one record each', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-suite-'));
+  try {
+    const ports = { C8Y_HIL_FIXED_MQTT: String(await freePort()), C8Y_HIL_FIXED_MQTTS: String(await freePort()) };
+    const features = 'features/connect,features/operations/lifecycle.feature,features/sessions/clean-session.feature';
+    const r = runSuite('fixed-ports.yaml', { ...ports, C8Y_HIL_FEATURES: features }, dir);
+    expectPassed(r, 'process');
+    const records = readdirSync(join(dir, 'reports', 'records')).filter((f) => f.endsWith('.jsonl'));
+    assert.ok(records.length >= 5, `one record per scenario: ${records.join(', ')}`);
+    for (const f of records) {
+      const lines = readFileSync(join(dir, 'reports', 'records', f), 'utf8').trim().split('\n');
+      assert.match(lines.at(-1)!, /"closed"/, `${f} is closed`);
+      const opened = lines.filter((l) => /"kind":"connection","action":"open"/.test(l)).length;
+      assert.ok(opened <= 6, `${f} holds its own scenario's connections only (${opened})`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
