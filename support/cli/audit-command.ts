@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { audit, devicesIn, formatAudit, type Audit } from '../checks/audit.ts';
 import type { RecordEvent } from '../record/events.ts';
 import { RECORD_FORMAT } from '../record/events.ts';
-import { UsageError } from './usage-error.ts';
+import { optionProblem, UsageError } from './usage-error.ts';
 
 export const AUDIT_HELP = `Usage: c8y-hil audit RECORD.jsonl|DIR [--device ID] [--strict] [--json] [--all]
 
@@ -83,7 +83,7 @@ export function auditCommand(argv: string[]): number {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil audit --help)`);
+    throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil audit --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -9,7 +9,8 @@ import { TRANSPORTS, type BrokerOptions, type Transport } from '../broker/option
 import { startApi } from '../broker/http-api.ts';
 import { Platform } from '../broker/platform/platform.ts';
 import { readTemplatesFile } from './templates-file.ts';
-import { UsageError } from './usage-error.ts';
+import { optionProblem, UsageError } from './usage-error.ts';
+import { checkBrokerConfig } from './broker-config.ts';
 
 export const BROKER_HELP = `Usage: c8y-hil broker [options]
 
@@ -97,19 +98,27 @@ function port(name: string, value: string | number | null | undefined): number |
 
 function readConfig(path: string): ConfigFile {
   let text: string;
+  let parsed: unknown;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`);
   }
   try {
-    const parsed = YAML.parse(text) as unknown; // YAML is a superset of JSON
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new Error('it must hold a mapping of settings');
-    return parsed as ConfigFile;
+    parsed = YAML.parse(text) as unknown; // YAML is a superset of JSON
   } catch (err) {
-    throw new UsageError(`the config file ${path} is not valid: ${(err as Error).message}`);
+    throw new UsageError(`the config file ${path} is not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`the config file ${path} is not valid: it must hold a mapping of settings`);
+  const checked = checkBrokerConfig(parsed);
+  if ('problems' in checked) {
+    const n = checked.problems.length;
+    throw new UsageError(
+      `${path}: ${n} problem${n === 1 ? '' : 's'} in the broker config file: ` + checked.problems.join('; '),
+    );
+  }
+  return checked.config as ConfigFile;
 }
 
 function readPem(flag: string, path: string | undefined): string | undefined {
@@ -140,7 +149,7 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
   try {
     ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil broker --help)`);
+    throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil broker --help)`);
   }
   const v = values as Record<string, string | string[] | boolean | undefined>;
   if (v.help) return 'help';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCa, issueCertificate, type CertificateAuthority } from '../broker/tls.ts';
-import { UsageError } from './usage-error.ts';
+import { optionProblem, UsageError } from './usage-error.ts';
 
 export const CERT_HELP = `Usage: c8y-hil cert DEVICE_ID [--ca-dir DIR] [--out DIR] [--days N]
 
@@ -43,7 +43,7 @@ export async function certCommand(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil cert --help)`);
+    throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil cert --help)`);
   }
   if (parsed.values.help) {
     process.stdout.write(CERT_HELP);

@@ -1,11 +1,11 @@
 // `c8y-hil report RECORD.jsonl [--out DIR] [--pdf] [--png]` and `c8y-hil report --summary`.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderPage } from '../report/render.ts';
 import { buildSummary } from '../report/summary.ts';
 import { buildTimeline, RecordFormatError } from '../report/timeline.ts';
-import { UsageError } from './usage-error.ts';
+import { optionProblem, UsageError } from './usage-error.ts';
 
 export const REPORT_HELP = `Usage: c8y-hil report RECORD.jsonl [--out DIR] [--pdf] [--png]
        c8y-hil report --summary [--reports DIR]
@@ -21,18 +21,23 @@ export async function reportCommand(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, pdf: { type: 'boolean' }, png: { type: 'boolean' }, summary: { type: 'boolean' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil report --help)`);
+    throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil report --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) { process.stdout.write(REPORT_HELP); return 0; }
   if (values.summary) {
-    const file = buildSummary(resolve(values.reports ?? 'reports'));
+    const dir = resolve(values.reports ?? 'reports');
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`no reports folder at ${dir} (give the folder the runs wrote with --reports DIR)`);
+    const file = buildSummary(dir);
     process.stdout.write(`summary: ${file}\n`);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('give one record file (see c8y-hil report --help)');
   const record = resolve(positionals[0]!);
   if (!existsSync(record)) throw new UsageError(`no record at ${record}`);
+  if (statSync(record).isDirectory())
+    throw new UsageError(`${record} is a folder; give one record file (RECORD.jsonl), e.g. one of ${record}/records/`);
   const out = resolve(values.out ?? record.replace(/\.jsonl$/, '') + '.timeline');
   let index;
   try { index = await buildTimeline(record, out); } catch (err) {

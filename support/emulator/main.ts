@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { runAgent } from './agent.ts';
 import { AcmeConsole } from './acme-console.ts';
 import { EmulatorConsole } from './console.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { optionProblem, UsageError } from '../cli/usage-error.ts';
 
 export const EMULATE_HELP = `Usage: c8y-hil emulate (--tty PATH | --stdio | --agent CONFIG)
                        [--serial ID] [--baud N] [--dialect D]
@@ -33,7 +33,7 @@ export async function emulateCommand(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see c8y-hil emulate --help)`);
+    throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil emulate --help)`);
   }
   if (values.help) {
     process.stdout.write(EMULATE_HELP);
