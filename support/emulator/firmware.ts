@@ -49,6 +49,10 @@ export class Firmware {
   settings: FirmwareSettings;
   private client: MqttClient | undefined;
   private registered = false;
+  /** hardware and firmware reported since reset */
+  private announced = false;
+  /** the firmware it runs (115; a c8y_Firmware operation installs another) */
+  firmware = { name: 'c8y-hil-emulator', version: '1.0.0' };
   /** child external id → parent external id (the root is the serial) */
   private readonly parents = new Map<string, string>();
   configuration = '';
@@ -95,6 +99,7 @@ export class Firmware {
   reset(): Promise<void> {
     const done = this.drop(true);
     this.registered = false;
+    this.announced = false;
     this.parents.clear();
     this.configuration = '';
     this.relay = 'CLOSED';
@@ -231,6 +236,12 @@ export class Firmware {
     }
     if (!this.faults.has('early-subscribe')) await subscribe();
     await this.send(this.serial, [this.faults.has('unknown-template') ? 144 : 114, ...SUPPORTED_OPERATIONS]);
+    if (!this.announced) {
+      // what a board reports once it runs: its hardware (110) and firmware (115)
+      await this.send(this.serial, [110, this.serial, 'HIL-EMU', '1.0']);
+      await this.send(this.serial, [115, this.firmware.name, this.firmware.version]);
+      this.announced = true;
+    }
     const temperature = this.faults.has('bad-parameters') ? `${this.temperature}C` : this.temperature;
     if (this.faults.has('publish-unknown-topic')) await this.publish('s/us/', this.line([211, temperature]));
     else await this.send(this.serial, [211, temperature]);

@@ -1,0 +1,225 @@
+// `c8y-hil run`: the suite through cucumber-js, then the run's outputs, each a function of
+// cucumber's message stream: JUnit, the outcome, the metadata, annotations and the verdict line.
+// Exit codes: 0 passed, 1 the device failed, 2 usage or configuration, 3 the run broke.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { UsageError } from './usage-error.ts';
+import { describeLab, LabFileError, labOfRun, type LabConfig } from '../lab-file.ts';
+import { buildSummary } from '../report/summary.ts';
+import { capabilityTable } from '../report/capabilities.ts';
+import { loadProfile } from '../devices/profile.ts';
+import { EMULATED_PROFILE } from '../devices/emulated.ts';
+import { readRunOutcome, type RunOutcome } from '../report/outcomes.ts';
+import { junitXml } from '../report/junit.ts';
+import { reportedIdentity, runMetadata, type RunMetadata } from '../report/run-metadata.ts';
+import { githubAnnotations } from '../report/annotations.ts';
+
+export const RUN_HELP = `Usage: c8y-hil run [--lab FILE] [FEATURE[:LINE] ...] [cucumber options]
+
+Runs the conformance suite against the lab's device (without a lab: the built-in emulated
+device) through cucumber-js. Features, FILE:LINE, --name and --tags narrow the run as in
+cucumber; every other cucumber option passes through (--profile hil, --parallel 2, --retry 1).
+
+c8y-hil options:
+  --lab FILE        the lab file: the device under test, its driver and profile, the broker
+                    (also C8Y_HIL_LAB; else ./c8y-hil.lab.yaml when there is one); see fixtures/labs/
+  -h, --help        this help, then cucumber's
+  --version         the harness's version
+
+Profiles (cucumber.mjs): default (the emulated device, every feature), hil (what any device is
+held to; needs a lab), nightly (retries shown as flaky). In a project that installed c8y-hil,
+its features/ and step files (features/**/*.steps.*, steps/**/*) run beside the built-in
+conformance features (narrow with --tags or paths) and its reports go to ./reports/.
+
+Environment: C8Y_HIL_REPORTS (the run's folder, default reports/<run-id>), C8Y_HIL_RUN_ID,
+C8Y_HIL_STRICT=1 (warnings count), C8Y_HIL_FAULTS (emulator fault switches).
+
+Exit codes: 0 every scenario passed (skips with reasons allowed); 1 the device failed (a rule
+it broke is named); 2 usage or configuration error, before anything runs; 3 the run broke (the
+harness, the lab, a driver or a console; reported as broken, not failed) and the device failed
+nothing.
+`;
+
+/** cucumber options that take a value: what follows them is no feature path */
+const VALUED = new Set([
+  '--profile', '-p', '--tags', '-t', '--name', '--format', '-f', '--format-options', '--import', '-i',
+  '--require', '-r', '--require-module', '--parallel', '--retry', '--retry-tag-filter', '--world-parameters',
+  '--order', '--language', '--shard', '--plugin', '--plugin-options', '--config', '-c', '--i18n-keywords',
+]);
+
+export interface RunArgs {
+  lab?: string;
+  /** feature paths (FILE, DIR or FILE:LINE), absolute */
+  paths: string[];
+  /** what goes to cucumber */
+  cucumber: string[];
+  profiles: string[];
+  help: boolean;
+}
+
+export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): RunArgs {
+  const out: RunArgs = { paths: [], cucumber: [], profiles: [], help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--lab' || a.startsWith('--lab=')) {
+      const v = a === '--lab' ? argv[++i] : a.slice('--lab='.length);
+      if (!v || v.startsWith('-')) throw new UsageError('--lab needs a file: c8y-hil run --lab lab.yaml');
+      out.lab = resolve(cwd, v);
+    } else if (a === '--help' || a === '-h') out.help = true;
+    else if (VALUED.has(a)) {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value (see c8y-hil run --help)`);
+      if (a === '--profile' || a === '-p') out.profiles.push(v);
+      if ((a === '--parallel' || a === '--retry') && !/^\d+$/.test(v))
+        throw new UsageError(`${a} takes a whole number, not '${v}'`);
+      out.cucumber.push(a, v);
+    } else if (a.startsWith('-')) {
+      if (a.startsWith('--profile=')) out.profiles.push(a.slice('--profile='.length));
+      out.cucumber.push(a);
+    } else out.paths.push(pathOf(a, cwd));
+  }
+  return out;
+}
+
+/** FILE[:LINE...] resolved against where the user stands; the file must exist */
+function pathOf(arg: string, cwd: string): string {
+  const m = /^(.*?)((?::\d+)*)$/.exec(arg)!;
+  const file = resolve(cwd, m[1]!);
+  if (!existsSync(file)) throw new UsageError(`no feature file or folder at ${m[1]} (${file})`);
+  return file + m[2]!;
+}
+
+/** the profiles cucumber.mjs exports: an unknown one is a usage error here, not a stack trace there */
+function knownProfiles(root: string): Set<string> {
+  const text = readFileSync(join(root, 'cucumber.mjs'), 'utf8');
+  return new Set(['default', ...[...text.matchAll(/^export const (\w+)/gm)].map((m) => m[1]!)]);
+}
+
+/** the profiles that test a real device: running them against the built-in emulator would prove nothing */
+const REAL_DEVICE_PROFILES = new Set(['hil']);
+
+/** a project's own lab file, used when neither --lab nor C8Y_HIL_LAB names one */
+export const PROJECT_LAB = 'c8y-hil.lab.yaml';
+
+function labFor(args: RunArgs, project: string): LabConfig {
+  if (args.lab) process.env.C8Y_HIL_LAB = args.lab;
+  else if (!process.env.C8Y_HIL_LAB && existsSync(join(project, PROJECT_LAB)))
+    process.env.C8Y_HIL_LAB = join(project, PROJECT_LAB);
+  try {
+    return labOfRun(process.env);
+  } catch (err) {
+    if (err instanceof LabFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function checkProfiles(args: RunArgs, lab: LabConfig, root: string): void {
+  const known = knownProfiles(root);
+  const unknown = args.profiles.filter((p) => !known.has(p));
+  if (unknown.length > 0)
+    throw new UsageError(`no cucumber profile '${unknown[0]}' in cucumber.mjs; profiles: ${[...known].join(', ')}`);
+  const real = args.profiles.filter((p) => REAL_DEVICE_PROFILES.has(p));
+  if (real.length > 0 && !lab.file) {
+    throw new UsageError(
+      `--profile ${real[0]} tests a real device, but no lab file says which: give --lab lab.yaml ` +
+        '(or C8Y_HIL_LAB); see fixtures/labs/ for examples. Without a lab the built-in emulated device is tested.',
+    );
+  }
+}
+
+export function runSuite(argv: string[], root: string): number {
+  const args = parseRunArgs(argv);
+  if (args.help) {
+    process.stdout.write(RUN_HELP + '\ncucumber-js options:\n');
+    return passThrough(process.cwd(), ['--help']) === 0 ? 0 : 2;
+  }
+  const project = process.cwd();
+  const lab = labFor(args, project);
+  checkProfiles(args, lab, root);
+  // files and lines narrow the run: cucumber would add them to the profile's paths instead
+  if (args.paths.length > 0) process.env.C8Y_HIL_FEATURES = args.paths.join(',');
+  process.stdout.write(`${describeLab(lab)}\n`);
+  process.env.C8Y_HIL_RUN_ID ??= new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+  const reports = resolve(project, process.env.C8Y_HIL_REPORTS || join('reports', process.env.C8Y_HIL_RUN_ID));
+  process.env.C8Y_HIL_REPORTS = reports;
+  mkdirSync(reports, { recursive: true });
+  const meta = runMetadata(lab, root, existsSync(join(project, 'features')) ? join(project, 'features') : project);
+  writeFileSync(join(reports, 'run.json'), JSON.stringify(meta, null, 2) + '\n');
+
+  const config = args.cucumber.some((a) => a === '--config' || a === '-c') ? [] : ['--config', join(root, 'cucumber.mjs')];
+  const code = passThrough(project, [...config, ...args.cucumber]);
+  const messages = join(reports, 'messages.ndjson');
+  const outcome = existsSync(messages) ? readRunOutcome(messages) : undefined;
+  if (!outcome || outcome.started === undefined) {
+    rmSync(reports, { recursive: true, force: true });
+    throw new UsageError(`cucumber stopped before running any scenario (exit code ${code}; its message is above)`);
+  }
+  const full = { ...meta, ...reportedIdentity(join(reports, 'records'), lab.device.id) };
+  writeOutputs(reports, outcome, full);
+  pointLatest(project, reports);
+  const profile = lab.profile ?? loadProfile(EMULATED_PROFILE);
+  process.stdout.write(`\n${capabilityTable(lab.device.id, profile, join(reports, 'skipped.ndjson'))}\n`);
+  if (process.env.GITHUB_ACTIONS) process.stdout.write(githubAnnotations(outcome, project));
+  let summary = '';
+  try {
+    summary = `; across runs: ${buildSummary(join(project, 'reports'))}`;
+  } catch {
+    /* no runs to summarise */
+  }
+  process.stdout.write(`\n${verdictLine(outcome)}\n`);
+  const rel = relative(process.cwd(), reports) || '.';
+  process.stdout.write(
+    `reports: ${rel}/report.html, ${rel}/junit.xml, ${rel}/messages.ndjson, records in ${rel}/records/${summary}\n`,
+  );
+  return outcome.exitCode;
+}
+
+export function verdictLine(o: RunOutcome): string {
+  const c = o.counts;
+  const word = o.interrupted ? 'INTERRUPTED' : o.exitCode === 0 ? 'PASSED' : o.exitCode === 1 ? 'FAILED' : 'BROKEN';
+  const parts = [`${c.passed} passed`, `${c.failed} failed`, `${c.broken} broken`, `${c.skipped} skipped`];
+  if (c.flaky) parts.push(`${c.flaky} flaky`);
+  return `c8y-hil: ${word}: ${o.scenarios.length} scenarios (${parts.join(', ')})`;
+}
+
+/** JUnit, the outcome and the metadata beside cucumber's own reports; report.json's features carry the metadata */
+function writeOutputs(dir: string, outcome: RunOutcome, meta: RunMetadata): void {
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(meta, null, 2) + '\n');
+  writeFileSync(join(dir, 'junit.xml'), junitXml(outcome, meta));
+  const slim = {
+    ...outcome,
+    scenarios: outcome.scenarios.map((s) => ({ ...s, attempts: s.attempts.map(({ traffic: _t, ...a }) => a) })),
+  };
+  writeFileSync(join(dir, 'outcome.json'), JSON.stringify({ meta, ...slim }, null, 1) + '\n');
+  const report = join(dir, 'report.json');
+  if (!existsSync(report)) return;
+  try {
+    const features = JSON.parse(readFileSync(report, 'utf8')) as Record<string, unknown>[];
+    writeFileSync(report, JSON.stringify(features.map((f) => ({ ...f, metadata: meta }))));
+  } catch {
+    /* cut off by an interrupt: left as it is */
+  }
+}
+
+function pointLatest(project: string, reports: string): void {
+  const base = join(project, 'reports');
+  if (!reports.startsWith(base + '/')) return;
+  const link = join(base, 'latest');
+  rmSync(link, { force: true });
+  symlinkSync(relative(base, reports), link);
+}
+
+/** cucumber-js's own command, wherever npm put the package (beside c8y-hil, or above it) */
+function cucumberBin(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber'));
+  while (!existsSync(join(dir, 'bin', 'cucumber.js')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'bin', 'cucumber.js');
+}
+
+function passThrough(cwd: string, args: string[]): number {
+  const bin = cucumberBin();
+  const res = spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit', cwd });
+  return res.status ?? 1;
+}
