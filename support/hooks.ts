@@ -2,7 +2,9 @@
 // runs and attaches the record.
 import { After, AfterAll, AfterStep, Before, BeforeStep, setDefaultTimeout } from '@cucumber/cucumber';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildTimeline } from './report/timeline.ts';
 import { deviceUnderTest, stopDeviceUnderTest } from './device-pool.ts';
 import { labOfRun } from './lab-file.ts';
 import { missingNeed, needName, needsOf, type Need } from './needs.ts';
@@ -32,6 +34,9 @@ function expectedRules(tags: readonly string[]): Set<string> {
   return new Set(rules);
 }
 
+/** attempts per scenario in this worker: cucumber retries a scenario in the worker that ran it */
+const attempts = new Map<string, number>();
+
 const RECORD_DIR = resolve(process.env.C8Y_HIL_RECORDS ?? join('reports', 'records'));
 
 setDefaultTimeout(30_000);
@@ -45,6 +50,25 @@ function noteSkip(scenario: string, missing: { need: Need; reason: string }): vo
     join(dir, 'skipped.ndjson'),
     JSON.stringify({ scenario, need: needName(missing.need), reason: missing.reason }) + '\n',
   );
+}
+
+/**
+ * A failed scenario's timeline is built at once and linked from the report (a path relative to
+ * the run's folder, where report.html is) and from JUnit (the `timeline: ` attachment).
+ */
+async function attachTimeline(world: HilWorld, recordPath: string): Promise<void> {
+  const out = recordPath.replace(/\.jsonl$/, '') + '.timeline';
+  try {
+    await buildTimeline(recordPath, out);
+  } catch (err) {
+    world.attach(`timeline: not built (${(err as Error).message})`, 'text/plain');
+    return;
+  }
+  const page = join(out, 'index.html');
+  world.attach(`timeline: ${page}`, 'text/plain');
+  world.attach(readFileSync(join(out, 'sequence.svg')), { mediaType: 'image/svg+xml', fileName: 'sequence.svg' });
+  const runDir = process.env.C8Y_HIL_REPORTS ? resolve(process.env.C8Y_HIL_REPORTS) : undefined;
+  world.attach(runDir ? relative(runDir, page) : pathToFileURL(page).href, 'text/uri-list');
 }
 
 Before(async function (this: HilWorld, { pickle }) {
@@ -72,7 +96,10 @@ Before(async function (this: HilWorld, { pickle }) {
     this.attach(`skipped: ${missing.reason}`, 'text/plain');
     return 'skipped';
   }
-  const name = `${pickle.name}-${pickle.id.slice(0, 8)}`;
+  // a retry is another attempt with a record of its own, never written over the failed one's
+  const attempt = (attempts.get(pickle.id) ?? 0) + 1;
+  attempts.set(pickle.id, attempt);
+  const name = `${pickle.name}-${pickle.id.slice(0, 8)}${attempt > 1 ? `-attempt${attempt}` : ''}`;
   this.lab = await Lab.start({ recordDir: RECORD_DIR, name, settings: lab.broker, parentDir: dut.dir });
   this.device = dut.device;
   this.lab.device = dut.device;
@@ -111,6 +138,7 @@ After(async function (this: HilWorld, { result }) {
     mediaType: 'application/x-ndjson',
     fileName: 'record.jsonl',
   });
+  if (result?.status === 'FAILED') await attachTimeline(this, this.lab.recordPath);
   if (result?.status === 'SKIPPED' || !this.device) return;
   // every rule on every record: the audit is attached even when a step failed, and a violation
   // fails the scenario even when its own steps passed
@@ -129,7 +157,10 @@ After(async function (this: HilWorld, { result }) {
     mediaType: 'application/json',
     fileName: 'audit.json',
   });
-  if (a.violations.length > 0) throw new AuditFailure(a);
+  if (a.violations.length > 0) {
+    if (result?.status !== 'FAILED') await attachTimeline(this, this.lab.recordPath);
+    throw new AuditFailure(a);
+  }
 });
 
 AfterAll(async () => {

@@ -66,10 +66,13 @@ export abstract class LineConsole {
     return this.received.length;
   }
 
-  /** implementations call this for each line the device sends */
-  protected receive(line: string): void {
+  /**
+   * implementations call this for each line the device sends; `arrived` is when its first byte
+   * came (performance.now()), so the record places the line before the packets it caused
+   */
+  protected receive(line: string, arrived?: number): void {
     this.received.push(line);
-    this.record?.add('console', { device: this.device, dir: 'rx', line: this.masked(line) });
+    this.record?.add('console', { device: this.device, dir: 'rx', line: this.masked(line) }, arrived);
     const index = this.received.length - 1;
     this.waiters = this.waiters.filter((w) => !this.settle(w, line, index));
   }

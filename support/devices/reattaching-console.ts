@@ -16,6 +16,8 @@ export abstract class ReattachingConsole extends LineConsole {
   private closing = false;
   private reattaching: Promise<void> | undefined;
   private partial = '';
+  /** when the first byte of the unfinished line came (performance.now()) */
+  private partialSince = 0;
 
   constructor(
     device: string,
@@ -42,13 +44,18 @@ export abstract class ReattachingConsole extends LineConsole {
     mine = await this.openLink((d) => this.bytes(d), lost);
     this.link = mine;
     this.partial = '';
+    this.partialSince = 0;
     this.record?.add('device', { device: this.device, action: 'console-open', console: this.describe });
   }
 
   private bytes(d: Buffer | string): void {
+    const now = performance.now();
     const lines = (this.partial + d.toString()).split('\n');
+    const first = this.partial === '' ? now : this.partialSince;
     this.partial = lines.pop() ?? '';
-    for (const l of lines) this.receive(l.replace(/\r$/, ''));
+    lines.forEach((l, i) => this.receive(l.replace(/\r$/, ''), i === 0 ? first : now));
+    // the unfinished line began in this chunk, or earlier when no line ended here
+    this.partialSince = lines.length > 0 ? now : first;
   }
 
   /** the link went away: wait for it to come back, or fail every wait clearly */

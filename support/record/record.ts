@@ -100,10 +100,12 @@ export class TrafficRecord {
   }
 
   /** any other event: a broker decision, a platform change, a console line, a step */
-  add(kind: string, fields: Record<string, unknown> = {}): void {
+  add(kind: string, fields: Record<string, unknown> = {}, at?: number): void {
     if (this.closed) return;
-    this.kinds.push(ITEM_EVENT); this.refs.push(this.eventsJson.length); this.ts.push(performance.now() - this.startedMono); this.data.push(undefined);
-    this.eventsJson.push(JSON.stringify({ ...fields, t: this.now(), kind }));
+    // at: when it happened (performance.now()), when that was before it was added (a console line's first byte)
+    const t = at === undefined ? this.now() : Math.min(this.now(), Math.max(0, at - this.startedMono));
+    this.kinds.push(ITEM_EVENT); this.refs.push(this.eventsJson.length); this.ts.push(t); this.data.push(undefined);
+    this.eventsJson.push(JSON.stringify({ ...fields, t, kind }));
     if (this.timer === undefined) this.schedule();
   }
 

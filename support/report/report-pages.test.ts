@@ -99,6 +99,61 @@ test(
   },
 );
 
+/** a device that takes an operation at QoS 2 and answers it 501, then 503 */
+async function qos2OperationRecord(path: string): Promise<void> {
+  const broker = await C8yBroker.start({
+    credentials: [{ tenant: 't', user: 'u', password: 'p' }],
+    recordPath: path,
+    ports: { mqtt: 0, mqtts: null, ws: null, wss: null },
+  });
+  const platform = new Platform(broker);
+  const c = await connected({ ports: broker.ports }, 'mqtt', { clientId: 'SEQ-1', username: 't/u', password: 'p' });
+  await c.publishAsync('s/us', '100,Sequence device', { qos: 1 });
+  await c.subscribeAsync('s/ds', { qos: 2 });
+  const answered = new Promise<void>((resolve) =>
+    c.on('message', async () => {
+      await c.publishAsync('s/us', '501,c8y_Restart', { qos: 1 });
+      await c.publishAsync('s/us', '503,c8y_Restart', { qos: 1 });
+      resolve();
+    }),
+  );
+  await platform.createOperation({ device: 'SEQ-1', fragment: 'c8y_Restart' });
+  await answered;
+  await new Promise((r) => setTimeout(r, 100));
+  await c.endAsync();
+  await broker.close();
+}
+
+test('the sequence diagram of a QoS 2 operation: the handshake and 501 → 503 in order; the first row shows', { skip }, async () => {
+  const record = join(dir, 'qos2.jsonl');
+  await qos2OperationRecord(record);
+  const out = join(dir, 'qos2.timeline');
+  await buildTimeline(record, out);
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  await page.goto(pathToFileURL(join(out, 'sequence.svg')).href);
+  const texts = await page.locator('text').allTextContents();
+  const at = (re: RegExp) => texts.findIndex((t) => re.test(t));
+  const order = [/^PUBLISH (\d+) QoS 2$/, /^PUBREC \d+$/, /^PUBREL \d+$/, /^PUBCOMP \d+$/].map(at);
+  assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), `QoS 2 handshake in order: ${order}`);
+  const id = /^PUBLISH (\d+) QoS 2$/.exec(texts[order[0]!]!)![1];
+  assert.ok(texts.includes(`PUBREC ${id}`) && texts.includes(`PUBCOMP ${id}`), 'the handshake carries the message id');
+  const lifecycle = [/^operation 1 created \(c8y_Restart\)$/, /510,SEQ-1/, /501,c8y_Restart/, /503,c8y_Restart/].map(at);
+  assert.ok(lifecycle.every((i, k) => i >= 0 && (k === 0 || i > lifecycle[k - 1]!)), `510 → 501 → 503: ${lifecycle}`);
+  assert.ok(at(/operation 1 → EXECUTING/) < at(/operation 1 → SUCCESSFUL/), 'the operation goes EXECUTING, then SUCCESSFUL');
+  await page.screenshot({ path: join(dir, 'sequence.png'), fullPage: true });
+  // the timeline links the diagram; its first row is not hidden under the sticky header, even when it wraps
+  const narrow = await browser.newPage({ viewport: { width: 520, height: 600 } });
+  await narrow.goto(pathToFileURL(join(out, 'index.html')).href);
+  await narrow.waitForSelector('body[data-ready="1"]');
+  assert.equal(await narrow.locator('#sequence').getAttribute('href'), 'sequence.svg');
+  const head = (await narrow.locator('thead th').first().boundingBox())!;
+  const first = (await narrow.locator('#rows tr').first().boundingBox())!;
+  assert.ok(first.y >= head.y + head.height - 1, `first row at ${first.y}, head ends at ${head.y + head.height}`);
+  await narrow.screenshot({ path: join(dir, 'timeline-narrow.png') });
+  await narrow.close();
+  await page.close();
+});
+
 test('a record of many events is paged through chunks, never loaded whole', { skip }, async () => {
   const path = join(dir, 'big.jsonl');
   const r = new TrafficRecord({ path });
@@ -144,7 +199,7 @@ test('the timeline renders to a PDF with pages and a PNG', { skip }, async () =>
 });
 
 test(
-  'a failing run: the cucumber report shows the failing step and the decoded traffic; JUnit names each record',
+  'a run broken by the lab (an info rule): exit 3, JUnit <error>, the timeline built and linked, the metadata',
   { skip: skip ?? socatMissing() },
   async () => {
     const features = join(dir, 'features');
@@ -161,28 +216,24 @@ test(
     const reports = join(dir, 'run');
     const res = spawnSync(
       process.execPath,
-      [
-        join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js'),
-        join(features, 'failing.feature'),
-        '--name',
-        'expecting the wrong CONNACK',
-      ],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          C8Y_HIL_REPORTS: reports,
-          C8Y_HIL_RECORDS: join(reports, 'records'),
-          C8Y_HIL_RUN_ID: 'test-run',
-        },
-      },
+      [join(ROOT, 'bin', 'c8y-hil.mjs'), 'run', join(features, 'failing.feature'), '--name', 'expecting the wrong CONNACK'],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, C8Y_HIL_REPORTS: reports, C8Y_HIL_RUN_ID: 'test-run' } },
     );
-    assert.equal(res.status, 1, res.stderr);
+    assert.equal(res.status, 3, `a lab expectation that breaks is the run's, not the device's: ${res.stdout}`);
+    assert.match(res.stdout, /c8y-hil: BROKEN: 1 scenarios \(0 passed, 0 failed, 1 broken, 0 skipped\)/);
     const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
     const recordPath = /<property name="record" value="([^"]+)"/.exec(junit)?.[1];
     assert.ok(recordPath && existsSync(recordPath), `the JUnit test case names its record: ${junit}`);
-    assert.match(junit, /<failure message="failed">/);
+    assert.match(junit, /<error type="broken" message="\[platform\.behaviour, info\] CONNACK 5/);
+    assert.match(junit, /<system-out><!\[CDATA\[.*CONNACK/s);
+    const timeline = /<property name="timeline" value="([^"]+)"/.exec(junit)?.[1];
+    assert.ok(timeline && existsSync(timeline), `the failed scenario's timeline was built: ${timeline}`);
+    const meta = JSON.parse(readFileSync(join(reports, 'run.json'), 'utf8')) as Record<string, string>;
+    assert.match(meta['device.driver'] ?? '', /emulated/);
+    assert.match(junit, /<property name="device.driver" value="emulated"\/>/);
+    assert.match(junit, /<property name="device.firmware" value="[^"]+"\/>/, 'the firmware the device reported (115)');
+    const report = JSON.parse(readFileSync(join(reports, 'report.json'), 'utf8')) as { metadata?: object }[];
+    assert.deepEqual(Object.keys(report[0]!.metadata ?? {}).slice(0, 3), ['device', 'device.id', 'device.driver']);
     const page = await browser.newPage();
     await page.goto(pathToFileURL(join(reports, 'report.html')).href);
     await page.getByText('expecting the wrong CONNACK').first().waitFor();
@@ -193,11 +244,13 @@ test(
       /\[platform\.behaviour, info\] CONNACK 5 for the device's latest connection\.\s+The device's latest connection got CONNACK 0/,
     );
     assert.match(body, /broker → device CONNACK return code 0/, 'the failure quotes the record, decoded');
-    // the traffic attachment, decoded: it hangs off the After hook, which the report folds away
+    // the traffic and the timeline link hang off the After hook, which the report folds away
     await page
       .getByText(/^\d+ hooks?$/)
       .first()
       .click();
+    const link = page.locator('a[href$="index.html"]').filter({ hasText: /timeline/ });
+    assert.ok((await link.count()) >= 1, 'the report links the timeline');
     const traffic = page.getByText('traffic.txt');
     if (await traffic.count()) await traffic.first().click();
     await page
@@ -208,31 +261,42 @@ test(
   },
 );
 
-test('the summary across runs shows pass, fail and flaky per feature', { skip }, async () => {
+test('the summary: per feature and rule, broken and skipped apart, flaky only on a retry, devices, a trend', { skip }, async () => {
   const reports = join(dir, 'reports');
-  const feature = (status: string[][]) => [
-    {
-      uri: 'features/a.feature',
-      name: 'Feature A',
-      elements: status.map((steps, i) => ({
-        name: `s${i === 2 ? 1 : i}`,
-        steps: steps.map((s) => ({ result: { status: s } })),
+  type Sc = [uri: string, status: string, flaky?: boolean, rules?: string[]];
+  const run = (id: string, device: string, started: number, scenarios: Sc[]) => {
+    mkdirSync(join(reports, id), { recursive: true });
+    const outcome = {
+      meta: { device },
+      started,
+      finished: started + 30,
+      scenarios: scenarios.map(([uri, status, flaky = false, rules = []]) => ({
+        uri,
+        feature: uri.replace(/.*\//, ''),
+        status,
+        flaky,
+        attempts: [{ rules }],
       })),
-    },
-  ];
-  const runs: Record<string, object> = {
-    '2026-01-01T00-00-00': feature([['passed'], ['passed']]),
-    '2026-01-02T00-00-00': feature([['passed'], ['failed']]),
-    '2026-01-03T00-00-00': feature([['passed'], ['failed'], ['passed']]), // s1 failed, then passed on a retry
+    };
+    writeFileSync(join(reports, id, 'outcome.json'), JSON.stringify(outcome));
   };
-  for (const [run, report] of Object.entries(runs)) {
-    mkdirSync(join(reports, run), { recursive: true });
-    writeFileSync(join(reports, run, 'report.json'), JSON.stringify(report));
-  }
+  run('2026-01-01T00-00-00-001', 'ACME-7', 1000, [['f/a', 'passed'], ['f/b', 'skipped'], ['f/b', 'skipped']]);
+  // an outline: one example failed, the other passed; it is failed, not flaky
+  run('2026-01-01T00-00-00-002', 'ACME-7', 2000, [['f/a', 'failed', false, ['qos.as-configured']], ['f/a', 'passed'], ['f/b', 'broken']]);
+  run('2026-01-01T00-00-00-003', 'emulated', 3000, [['f/a', 'passed', true], ['f/b', 'passed']]);
   const html = buildSummary(reports);
-  const page = await browser.newPage();
-  await page.goto(pathToFileURL(html).href);
-  const cells = await page.locator('tbody td').evaluateAll((tds) => tds.map((td) => td.className || td.textContent));
-  assert.deepEqual(cells, ['pass', 'fail', 'flaky', '1', '1', '1']);
+  const page = await open(html);
+  const cells = (table: string) =>
+    page.locator(`#${table} tbody td`).evaluateAll((tds) => tds.map((td) => td.className || td.textContent));
+  assert.deepEqual(await cells('features'), ['passed', 'failed', 'flaky', 'skipped', 'broken', 'passed']);
+  assert.deepEqual(await cells('rules'), ['none', 'failed', 'none']);
+  const heads = await page.locator('#features th.run').allInnerTexts();
+  assert.equal(new Set(heads).size, 3, `distinct column labels: ${heads.join(' | ')}`);
+  assert.equal(await page.evaluate('chart.data.labels.length'), 3, 'one point per run');
+  assert.deepEqual(await page.evaluate('chart.data.datasets[0].data'), [100, 33.3, 100]);
+  await page.selectOption('#device', 'ACME-7');
+  assert.equal(await page.evaluate('chart.data.labels.length'), 2);
+  assert.equal(await page.locator('#features th.run:not(.hidden)').count(), 2);
+  await page.screenshot({ path: join(dir, 'summary.png') });
   await page.close();
 });

@@ -10,7 +10,7 @@ export const TIMELINE_PAGE = `<!doctype html>
  select { max-width: 220px; }
  table { border-collapse: collapse; width: 100%; table-layout: fixed; }
  th, td { border-bottom: 1px solid #eee; padding: 3px 6px; vertical-align: top; overflow-wrap: anywhere; }
- th { background: #fafbfc; text-align: left; position: sticky; top: 84px; }
+ th { background: #fafbfc; text-align: left; position: sticky; top: var(--header-h, 84px); }
  td.t { width: 90px; text-align: right; color: #666; font-variant-numeric: tabular-nums; }
  col.t { width: 90px; } col.lane { width: 31%; }
  tr.finding td { background: #ffe9e9; }
@@ -25,7 +25,7 @@ export const TIMELINE_PAGE = `<!doctype html>
 </style></head>
 <body>
 <header>
- <h1>Traffic timeline <span id="title"></span></h1>
+ <h1>Traffic timeline <span id="title"></span> <a id="sequence" href="sequence.svg">sequence diagram</a></h1>
  <div class="controls">
   <label>client <select id="client"><option value="">all</option></select></label>
   <label>topic <select id="topic"><option value="">all</option></select></label>
@@ -77,6 +77,8 @@ async function show() {
   el('rows').innerHTML = out.map(render).join('') || '<tr><td></td><td colspan="3">no events match</td></tr>';
   el('prev').disabled = page === 0; el('next').disabled = c >= index.chunks.length;
   el('status').textContent = 'page ' + (page + 1) + ' · ' + out.length + ' events shown · ' + index.events + ' in the record · ' + index.findings + ' findings';
+  // the table's head sticks just below the header, whatever height the header wrapped to
+  document.documentElement.style.setProperty('--header-h', document.querySelector('header').offsetHeight + 'px');
   document.body.dataset.ready = '1';
 }
 function restart() { pages = [{ chunk: 0, row: 0 }]; page = 0; show(); }

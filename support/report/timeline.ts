@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { RecordEvent } from '../record/events.ts';
 import { readable, type Readable } from './describe.ts';
 import { TIMELINE_PAGE } from './timeline-page.ts';
+import { MAX_ROWS, sequenceSvg } from './sequence.ts';
 
 export const CHUNK_SIZE = 2000;
 /** filter values listed in the page at most, per kind */
@@ -34,12 +35,15 @@ export async function buildTimeline(recordPath: string, outDir: string): Promise
   const sets = { clients: new Set<string>(), topics: new Set<string>(), types: new Set<string>() };
   const flush = () => {
     if (!info || rows.length === 0) return;
+    // by time: a console line is stamped when its first byte came, which may be before it was added
+    rows.sort((a, b) => a[1] - b[1]);
     info.clients = [...sets.clients]; info.topics = [...sets.topics]; info.types = [...sets.types];
     writeFileSync(join(outDir, 'data', `chunk-${info.n}.js`), `__c8yChunk(${info.n},${JSON.stringify(rows)});\n`);
     index.chunks.push(info);
     rows = []; info = undefined;
     sets.clients.clear(); sets.topics.clear(); sets.types.clear();
   };
+  const forDiagram: RecordEvent[] = [];
   const lines = createInterface({ input: createReadStream(recordPath) });
   let lineNo = 0;
   for await (const line of lines) {
@@ -51,6 +55,7 @@ export async function buildTimeline(recordPath: string, outDir: string): Promise
     }
     if (lineNo === 1 && e.format !== 'c8y-hil-record') throw new RecordFormatError(`${recordPath}: the first line is not a c8y-hil record header (format "c8y-hil-record"), so this is not a record c8y-hil wrote`);
     if (e.kind === 'meta') { Object.assign(index.meta, Object.fromEntries(Object.entries(e).filter(([k]) => !['seq', 't', 'wall', 'kind'].includes(k)))); continue; }
+    if (forDiagram.length < MAX_ROWS * 2) forDiagram.push(e);
     const r = readable(e, typeof index.meta.version === 'number' ? index.meta.version : 1);
     info ??= { n: index.chunks.length, count: 0, t0: r.t, t1: r.t, clients: [], topics: [], types: [], findings: 0 };
     rows.push(row(r));
@@ -68,5 +73,7 @@ export async function buildTimeline(recordPath: string, outDir: string): Promise
   index.clients = [...all.clients].sort(); index.topics = [...all.topics].sort(); index.types = [...all.types].sort();
   writeFileSync(join(outDir, 'data', 'index.js'), `__c8yIndex(${JSON.stringify(index)});\n`);
   writeFileSync(join(outDir, 'index.html'), TIMELINE_PAGE);
+  forDiagram.sort((a, b) => a.t - b.t);
+  writeFileSync(join(outDir, 'sequence.svg'), sequenceSvg(forDiagram, String(index.meta.scenario ?? recordPath)));
   return index;
 }
