@@ -222,3 +222,26 @@ test('devicesIn: only the CONNECTs the devices sent name devices', () => {
   r.packet('c1', 'in', 'publish', { clientId: 'PUB', topic: 's/us', payload: '' });
   assert.deepEqual(devicesIn(r.events), ['SN1']);
 });
+
+test('excerpts: t/us, q/us and c/us lines are named by the s/us templates', async () => {
+  const { describeEvent } = await import('./excerpt.ts');
+  const r = new RecordBuilder();
+  const conn = r.connect();
+  for (const topic of ['t/us', 'q/us', 'c/us']) {
+    const e = r.publish(conn, topic, '100,Name,c8y_Type');
+    assert.match(describeEvent(e), /"100,Name,c8y_Type" \(create device\)/, topic);
+  }
+});
+
+test('a verdict for a rule the rulebook lacks is an error naming it', async () => {
+  const { broken } = await import('./verdict.ts');
+  assert.throws(() => broken('no.such-rule', {}, 'x', []), /^Error: no rule 'no.such-rule' in the rulebook/);
+});
+
+test('retain: a decision that names a direction is no PUBLISH from the broker', async () => {
+  const { retainIgnored } = await import('./platform-data.ts');
+  const r = new RecordBuilder();
+  r.decision('retain-ignored', { conn: 'c1' });
+  r.add('decision', { decision: 'undecodable-bytes', dir: 'out', type: 'publish' });
+  assert.equal(retainIgnored(r.ctx()).ok, true);
+});
