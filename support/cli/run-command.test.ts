@@ -72,7 +72,7 @@ test(
     const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-run-'));
     try {
       const reports = join(dir, 'reports');
-      const r = c8yHil(['run', 'features/qos/qos.feature:18', '--retry', '1'], {
+      const r = c8yHil(['run', 'features/qos/qos.feature:19', '--retry', '1'], {
         C8Y_HIL_REPORTS: reports,
         C8Y_HIL_FAULTS: 'qos0',
       });
@@ -81,7 +81,7 @@ test(
       const outcome = JSON.parse(readFileSync(join(reports, 'outcome.json'), 'utf8'));
       assert.equal(outcome.scenarios.length, 1);
       const [s] = outcome.scenarios;
-      assert.equal(s.name, 'the device uses the configured QoS 1 both ways');
+      assert.equal(s.name, 'the device uses the configured QoS 1 both ways (#2: 1)');
       assert.equal(s.attempts.length, 2);
       assert.deepEqual(s.attempts[0].rules.includes('qos.as-configured'), true);
       const records = readdirSync(join(reports, 'records')).filter((f) => f.endsWith('.jsonl'));

@@ -148,7 +148,9 @@ export function runSuite(argv: string[], root: string): number {
   const meta = runMetadata(lab, root, existsSync(join(project, 'features')) ? join(project, 'features') : project);
   writeFileSync(join(reports, 'run.json'), JSON.stringify(meta, null, 2) + '\n');
 
-  const config = args.cucumber.some((a) => a === '--config' || a === '-c') ? [] : ['--config', join(root, 'cucumber.mjs')];
+  // cucumber joins the config's path to its working folder, so it must be relative to the project
+  const ownConfig = args.cucumber.some((a) => a === '--config' || a === '-c');
+  const config = ownConfig ? [] : ['--config', relative(project, join(root, 'cucumber.mjs')) || 'cucumber.mjs'];
   const code = passThrough(project, [...config, ...args.cucumber]);
   const messages = join(reports, 'messages.ndjson');
   const outcome = existsSync(messages) ? readRunOutcome(messages) : undefined;
