@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C8yBroker } from './broker/broker.ts';
+import { packetType, type Direction } from './broker/link-faults.ts';
 import { StandingListeners } from './broker/standing-listeners.ts';
 import { localCa, localTlsMaterial } from './broker/tls.ts';
 import { connectClient, type ConnectOutcome } from './broker/clients.ts';
@@ -218,6 +219,42 @@ export class Lab {
     const since = this.record.events().at(-1)?.seq ?? 0;
     this.broker.dropDevice(device.id, refuseForMs === undefined ? {} : { refuseForMs });
     return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
+  }
+
+  /** the broker drops the link and answers the next `attempts` reconnects CONNACK 3 (server unavailable) */
+  async dropLinkRefusing(device: Device, attempts: number): Promise<number> {
+    const since = this.record.events().at(-1)?.seq ?? 0;
+    this.broker.dropDevice(device.id, { refuseAttempts: attempts });
+    return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
+  }
+
+  /** the link goes silent from the broker's side: nothing read, nothing written */
+  blackhole(device: Device): void {
+    this.broker.blackhole(device.id);
+  }
+
+  /** packets of a type (a misspelt or impossible one is a clear error) lost or held, from or to the device */
+  faultPackets(
+    device: Device,
+    f: { type: string; dir: Direction; action: 'lose' | 'delay'; count: number; delayMs?: number },
+  ): void {
+    this.broker.faultPackets(device.id, { ...f, type: packetType(f.type, f.dir) });
+  }
+
+  /** a CONNACK with a non-zero code on the device's open connection, which then closes */
+  async connackMidSession(device: Device, code: number): Promise<number> {
+    const since = this.record.events().at(-1)?.seq ?? 0;
+    this.broker.connackMidSession(device.id, code);
+    return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
+  }
+
+  /** pending operations go out again when the device subscribes to s/ds (and on 500), in one PUBLISH */
+  pushPendingInOnePublish(): void {
+    Object.assign(this.broker.options, { pushPendingOnSubscribe: true, batchPendingOperations: true });
+    this.record.add('step', {
+      action: 'note',
+      text: 'the broker pushes pending operations on a new s/ds subscription, in one PUBLISH, a line each',
+    });
   }
 
   async linkUp(device: Device): Promise<void> {

@@ -63,6 +63,8 @@ const ALL: Rule[] = [
     'The device completes the handshake of every message it receives: PUBACK for QoS 1; PUBREC, then PUBCOMP for QoS 2.'),
   rule('operations.lifecycle', 'violation', 'SPEC 6 (operation life)',
     'The device answers an operation with 501, then 503 or 502, for the operation\'s fragment, in order, once each.'),
+  rule('performance.limit', 'violation', 'issue 14 (measurements with limits)',
+    'What the scenario measures (answer times, reconnect times) stays within the limit it states.'),
   rule('hierarchy.child-data-topic', 'violation', 'seed: Device Hierarchies',
     'Data for a child goes on s/us/<child>, not on the root\'s topic.'),
   rule('hierarchy.child-operations', 'violation', 'seed: Device Hierarchies',

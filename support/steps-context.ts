@@ -5,6 +5,7 @@ import { lastConnack, reconnectedSince, readyForScenario } from './checks/connec
 import { assertVerdict, type Ctx, type Verdict } from './checks/verdict.ts';
 import { throughout, within } from './checks/waiting.ts';
 import type { HilWorld } from './world.ts';
+import type { Measurement } from './checks/measure.ts';
 
 export function ctx(w: HilWorld): Ctx {
   return {
@@ -55,4 +56,22 @@ export async function connectDevice(w: HilWorld): Promise<void> {
 /** the device's link is back when the record shows its new connection accepted */
 export async function linkBack(w: HilWorld): Promise<void> {
   await judge(w, (c) => reconnectedSince(c, w.linkLostAt), { within: w.device.profile.timeouts.readyMs });
+}
+
+/**
+ * A measurement with a limit: judged like any check (waiting up to `wait` ms for the values), then
+ * kept in the record and attached to the report, whether it held or not.
+ */
+export async function measure(
+  w: HilWorld,
+  check: (c: Ctx) => Verdict & { measurement: Measurement },
+  wait: number,
+): Promise<void> {
+  let last: (Verdict & { measurement: Measurement }) | undefined;
+  const of = (events: Ctx['events']) => (last = check({ ...ctx(w), events }));
+  const v = await within(w.lab.record, wait, of);
+  const m = (last ?? check(ctx(w))).measurement;
+  w.lab.record.add('measurement', { ...m });
+  w.attach(`measurement: ${JSON.stringify(m)}`, 'text/plain');
+  assertVerdict(v);
 }

@@ -7,7 +7,9 @@ import AedesPacket from 'aedes-packet';
 const Packet = AedesPacket as unknown as new (p: object, broker: unknown) => object;
 import type { Duplex } from 'node:stream';
 import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
-import { tapConnection } from '../record/tap.ts';
+import { tapConnection, type LinkFilter } from '../record/tap.ts';
+import { FrameFilter, filterWhole } from './frame-filter.ts';
+import { LinkFaults, type PacketFault } from './link-faults.ts';
 import type { StandingListeners } from './standing-listeners.ts';
 import { topicMatches } from '../record/query.ts';
 import { parseClientId } from './clientid.ts';
@@ -112,8 +114,8 @@ export class C8yBroker {
   private readonly defaultTemplates = new Map<string, string>();
   /** packets the harness asked the broker to lose, by device: the next one of that type drops the link */
   private readonly losses = new Map<string, string>();
-  /** devices whose link the harness keeps down: their CONNECTs get CONNACK 3 */
-  private readonly keptDown = new Set<string>();
+  /** devices whose link the harness keeps down: their next CONNECTs (this many, or all) get CONNACK 3 */
+  private readonly keptDown = new Map<string, number>();
   /** open device connections, so close() can wait until each one's end is in the record */
   private readonly streams = new Set<Duplex>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
@@ -121,6 +123,8 @@ export class C8yBroker {
   /** which PUBLISH on its connection a packet was */
   private readonly publishIndex = new WeakMap<object, number>();
   private readonly ownsRecord: boolean;
+  /** packets the harness makes the broker lose or hold, and black-holed links */
+  readonly linkFaults = new LinkFaults((decision, fields) => this.record.add('decision', { decision, ...fields }));
   private standingOwner: Parameters<StandingListeners['attach']>[0] | undefined;
   readonly options: ResolvedOptions;
 
@@ -252,17 +256,38 @@ export class C8yBroker {
         return false;
       },
     });
-    if (this.options.recording) tapConnection(stream, conn, guard);
-    else tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard);
+    const faults = this.linkFilter(st);
+    if (this.options.recording) tapConnection(stream, conn, guard, faults);
+    else tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard, faults);
     this.streams.add(stream);
     stream.once('close', () => {
       this.streams.delete(stream);
       this.record.add('connection', { action: 'close', conn: conn.id, transport, clientId: st.clientId });
+      this.linkFaults.closed(conn.id);
     });
     stream.on('error', () => {
       /* aedes reports it as a client or connection error */
     });
     this.aedes.handle(stream);
+  }
+
+  /** the harness's faults on this connection: packets lost or late either way, or nothing at all */
+  private linkFilter(st: ConnectionState): LinkFilter {
+    const id = st.conn.id;
+    let pushIn: (b: Buffer) => void = () => {};
+    const inbound = new FrameFilter(
+      (type) => this.linkFaults.verdict(st.deviceId, id, 'in', type),
+      (b) => pushIn(b),
+    );
+    return {
+      in: (chunk, push) => {
+        pushIn = push;
+        inbound.write(chunk);
+        return true;
+      },
+      outArmed: () => this.linkFaults.active(st.deviceId, id, 'out'),
+      out: (bytes) => filterWhole(bytes, (type) => this.linkFaults.verdict(st.deviceId, id, 'out', type)),
+    };
   }
 
   private stateOf(client: Client | null | undefined): ConnectionState | undefined {
@@ -360,6 +385,9 @@ export class C8yBroker {
     if (st.clientIdProblem) return refuse(2, 'clientid-rejected', st.clientIdProblem, 'clientid.format');
     if (st.deviceId !== undefined && this.keptDown.has(st.deviceId)) {
       st.refused = true;
+      const left = this.keptDown.get(st.deviceId)! - 1;
+      if (left > 0) this.keptDown.set(st.deviceId, left);
+      else this.allowReconnects(st.deviceId);
       const reason = "the harness keeps the device's link down: CONNACK 3 (server unavailable) until it lets it back";
       this.decide(client, 'reconnect-refused', { returnCode: 3, reason });
       return cb(Object.assign(new Error(reason), { returnCode: 3 }), null);
@@ -592,14 +620,20 @@ export class C8yBroker {
    * DISCONNECT (as a lost link is), and with `refuseReconnects` its reconnects get CONNACK 3 until
    * allowReconnects. Both are decisions in the record.
    */
-  dropDevice(deviceId: string, opts: { refuseReconnects?: boolean; refuseForMs?: number } = {}): void {
-    if (opts.refuseReconnects || opts.refuseForMs !== undefined) this.keptDown.add(deviceId);
+  dropDevice(
+    deviceId: string,
+    opts: { refuseReconnects?: boolean; refuseForMs?: number; refuseAttempts?: number } = {},
+  ): void {
+    if (opts.refuseReconnects || opts.refuseForMs !== undefined) this.keptDown.set(deviceId, Infinity);
+    if (opts.refuseAttempts !== undefined) this.keptDown.set(deviceId, opts.refuseAttempts);
     if (opts.refuseForMs !== undefined) setTimeout(() => this.allowReconnects(deviceId), opts.refuseForMs).unref();
     const client = this.clientOf(deviceId);
     const refusing =
       opts.refuseForMs !== undefined
         ? ` and refuses its reconnects for ${opts.refuseForMs} ms`
-        : opts.refuseReconnects
+        : opts.refuseAttempts !== undefined
+          ? ` and refuses its next ${opts.refuseAttempts} reconnects (CONNACK 3)`
+          : opts.refuseReconnects
           ? ' and refuses its reconnects'
           : '';
     const reason = `the harness dropped the device's link${refusing}`;
@@ -614,6 +648,52 @@ export class C8yBroker {
       deviceId,
       reason: 'the harness lets the device back',
     });
+  }
+
+  /** the device's current connection, as the record names it */
+  connectionOf(deviceId: string): { conn: string; stream: Duplex } | undefined {
+    const st = this.stateOf(this.clientOf(deviceId));
+    return st && !st.stream.destroyed ? { conn: st.conn.id, stream: st.stream } : undefined;
+  }
+
+  /** the device's link goes silent: nothing read, nothing written; only its keepalive can notice */
+  blackhole(deviceId: string): void {
+    const c = this.connectionOf(deviceId);
+    if (!c) throw new Error(`device '${deviceId}' has no connection to black-hole`);
+    this.linkFaults.blackhole(c.conn, deviceId);
+  }
+
+  /** packets of a type lost or late, from or to the device, for its next N of them */
+  faultPackets(deviceId: string, fault: PacketFault): void {
+    this.linkFaults.arm(deviceId, fault);
+    const what = fault.action === 'lose' ? 'lose' : `hold for ${fault.delayMs} ms`;
+    const way = fault.dir === 'in' ? 'from' : 'to';
+    this.record.add('decision', {
+      decision: 'packet-fault-armed',
+      deviceId,
+      ...fault,
+      reason: `the broker will ${what} the next ${fault.count} ${fault.type.toUpperCase()}(s) ${way} the device`,
+    });
+  }
+
+  /**
+   * A CONNACK with a non-zero code on an established connection, as the platform was seen sending
+   * (3: server unavailable, retry later), then the connection closes.
+   */
+  connackMidSession(deviceId: string, returnCode: number): void {
+    if (!Number.isInteger(returnCode) || returnCode < 1 || returnCode > 5)
+      throw new Error(`a refusing CONNACK has a return code from 1 to 5, not ${returnCode}`);
+    const c = this.connectionOf(deviceId);
+    if (!c) throw new Error(`device '${deviceId}' has no connection to send a CONNACK on`);
+    this.record.add('decision', {
+      decision: 'connack-mid-session',
+      conn: c.conn,
+      deviceId,
+      returnCode,
+      reason: `the harness made the broker send CONNACK ${returnCode} on the open connection, then close it`,
+    });
+    c.stream.end(Buffer.from([0x20, 0x02, 0x00, returnCode]));
+    setTimeout(() => c.stream.destroy(), 200).unref();
   }
 
   isConnected(deviceId: string): boolean {

@@ -27,6 +27,8 @@ export interface BrokerOptions {
   refuseDownstreamBeforeRegistration?: boolean;
   /** SPEC 4: push pending operations again on a new s/ds subscription (default false) */
   pushPendingOnSubscribe?: boolean;
+  /** push pending operations (on 500, or on a new s/ds subscription) in one PUBLISH, a line each, as the platform does (default false) */
+  batchPendingOperations?: boolean;
   /** SPEC 4: largest packet accepted, in bytes on the wire (default 16184; 0 = no limit) */
   maxPacketSize?: number;
   /** SPEC 5: report deviations from the seed's escaping as findings (default true) */
@@ -72,6 +74,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     lastWill: o.lastWill ?? 'ignore',
     refuseDownstreamBeforeRegistration: o.refuseDownstreamBeforeRegistration ?? true,
     pushPendingOnSubscribe: o.pushPendingOnSubscribe ?? false,
+    batchPendingOperations: o.batchPendingOperations ?? false,
     maxPacketSize: o.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE,
     strictEscaping: o.strictEscaping ?? true,
     strict: o.strict ?? false,

@@ -73,6 +73,48 @@ export function operationEnds(c: Ctx, op: OperationRef, status: string): Verdict
   );
 }
 
+/**
+ * Every one of these operations ended in this status, each going through EXECUTING once: the
+ * first that did not (or cannot any more) is named, with how many of them did.
+ */
+export function operationsEnd(c: Ctx, ops: readonly OperationRef[], status: string): Verdict {
+  const expected = `all ${ops.length} operations (${ops.map((o) => o.id).join(', ')}) to end ${status}, each answered once.`;
+  const twice = ops.find((op) => statuses(c, op).filter((e) => e.to === 'EXECUTING').length > 1);
+  if (twice) {
+    const changes = statuses(c, twice);
+    const n = changes.filter((e) => e.to === 'EXECUTING').length;
+    return broken(ruleFor(c, twice), c, `Operation ${twice.id} went EXECUTING ${n} times.`, changes, {
+      expected,
+      final: true,
+    });
+  }
+  const verdicts = ops.map((op) => ({ op, v: operationEnds(c, op, status) }));
+  const failing = verdicts.find((x) => !x.v.ok && x.v.final) ?? verdicts.find((x) => !x.v.ok);
+  if (!failing) return pass(ruleFor(c, ops[0]!), ops.flatMap((op) => statuses(c, op)));
+  const did = failing.v.ok ? '' : (failing.v.message.split('\n')[1] ?? '');
+  const done = verdicts.filter((x) => x.v.ok).length;
+  return broken(
+    ruleFor(c, failing.op),
+    c,
+    `${done} of ${ops.length} ended ${status}; operation ${failing.op.id}: ${did}`,
+    [created(c, failing.op), ...statuses(c, failing.op)].filter((e): e is RecordEvent => !!e),
+    { expected, final: !failing.v.ok && failing.v.final },
+  );
+}
+
+/** the lab's own doing: the broker pushed these operations to the device in one PUBLISH (a line each) */
+export function deliveredInOnePublish(c: Ctx, ops: readonly OperationRef[]): Verdict {
+  const ids = new Set(ops.map((o) => o.id));
+  const batched = c.events.filter(
+    (e) => e.kind === 'platform' && e.change === 'operation-delivery' && ids.has(String(e.operationId)) && e.batch === ops.length,
+  );
+  if (batched.length === ops.length) return pass('platform.behaviour', batched);
+  const deliveries = c.events.filter((e) => e.kind === 'platform' && e.change === 'operation-delivery');
+  return broken('platform.behaviour', c, `${batched.length} of them went out in one PUBLISH.`, deliveries, {
+    expected: `the ${ops.length} pending operations pushed in one PUBLISH on s/ds, a line each.`,
+  });
+}
+
 /** the operation has not changed status (so far) */
 export function stillPending(c: Ctx, op: OperationRef): Verdict {
   const changes = statuses(c, op);

@@ -120,6 +120,16 @@ export const FAULTS = {
     ['operations.lifecycle'],
     ['features/operations/lifecycle.feature'],
   ),
+  'first-line-only': f(
+    'acts on the first line of an operation PUBLISH only (the platform pushes pending operations several to a PUBLISH)',
+    ['operations.lifecycle'],
+    ['features/resilience/batch.feature'],
+  ),
+  'slow-answer': f(
+    'waits 2.5 s before it answers an operation with 501',
+    ['performance.limit'],
+    ['features/resilience/answer-time.feature'],
+  ),
   'bad-collection': f('defines its template collection with a request template for the API "EVENTS"', [
     'custom.bad-template',
   ]),

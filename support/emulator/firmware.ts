@@ -338,7 +338,8 @@ export class Firmware {
     this.log(`MSG ${topic} ${JSON.stringify(payload)}`);
     if (topic !== 's/ds') return;
     // lines are split by the codec: a line break inside quotes belongs to its field
-    for (const line of parsePayload(payload)) {
+    const lines = parsePayload(payload);
+    for (const line of this.faults.has('first-line-only') ? lines.slice(0, 1) : lines) {
       try {
         await this.operate(line.fields);
       } catch (err) {
@@ -362,6 +363,7 @@ export class Firmware {
         : 'c8y_Restart'
       : t.fragment;
     this.log(`OP ${id} ${target} ${JSON.stringify(params)}`);
+    if (this.faults.has('slow-answer')) await new Promise((r) => setTimeout(r, 2500));
     await this.send(target, [501, fragment]);
     await this.execute(t.id, t.fragment, target, fragment, params);
     if (this.faults.has('double-answer')) await this.send(target, [503, fragment]);

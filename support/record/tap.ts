@@ -10,25 +10,57 @@ export type Inspector = (chunk: Buffer) => boolean;
 type WriteCb = (err?: Error | null) => void;
 type Piece = Buffer | { chunk: Buffer | string; encoding?: BufferEncoding };
 
-export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?: Inspector): void {
+/**
+ * The harness's faults on a link: `in` takes what arrived (after the record saw it) and pushes on
+ * what the broker is to read; `out` says, for what the broker writes, what reaches the wire and
+ * how late (undefined: all of it, now). Both are asked only while a fault is armed.
+ */
+export interface LinkFilter {
+  in?(chunk: Buffer, push: (b: Buffer) => void): boolean;
+  out?(bytes: Buffer): { bytes: Buffer; holdMs: number } | undefined;
+  /** a fault is armed on what the broker writes */
+  outArmed?(): boolean;
+}
+
+export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?: Inspector, faults?: LinkFilter): void {
   const push = stream.push;
   stream.push = function tappedPush(this: Duplex, chunk: unknown, encoding?: BufferEncoding): boolean {
     if (chunk !== null && chunk !== undefined) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Buffer);
       conn.in(buf);
       if (inspect && !inspect(buf)) return false;
+      if (faults?.in) return faults.in(buf, (b) => void push.call(this, b));
     }
     return push.call(this, chunk, encoding);
   };
   const s = stream as unknown as { _write: (c: Buffer | string, e: BufferEncoding, cb: WriteCb) => void; _writev?: (cs: Piece[], cb: WriteCb) => void };
   const write = s._write;
+  /** what the broker wrote, after the faults: recorded as it goes on the wire, held when it is to be late */
+  const faulty = (self: Duplex, bytes: Buffer, cb: WriteCb): boolean => {
+    const f = faults?.out?.(bytes);
+    if (!f) return false;
+    const go = () => {
+      if (f.bytes.length === 0) return cb();
+      conn.out(f.bytes);
+      write.call(self, f.bytes, 'buffer' as BufferEncoding, cb);
+    };
+    if (f.holdMs > 0) setTimeout(go, f.holdMs);
+    else go();
+    return true;
+  };
   s._write = function tappedWrite(chunk, encoding, cb) {
-    conn.out(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+    if (faults?.outArmed?.() && faulty(this as unknown as Duplex, buf, cb)) return;
+    conn.out(buf);
     return write.call(this, chunk, encoding, cb);
   };
   const writev = s._writev;
   if (writev) {
     s._writev = function tappedWritev(chunks, cb) {
+      if (faults?.outArmed?.()) {
+        const buf = Buffer.concat(chunks.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c.chunk as string, c.encoding))));
+        if (faulty(this as unknown as Duplex, buf, cb)) return;
+      }
       conn.out(chunks);
       return writev.call(this, chunks, cb);
     };

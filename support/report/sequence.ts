@@ -5,7 +5,7 @@
 import type { RecordEvent } from '../record/events.ts';
 import { readable } from './describe.ts';
 
-const ROW = 22;
+const ROW = 30;
 const TOP = 46;
 const X = { device: 110, broker: 430, platform: 750 } as const;
 const WIDTH = 900;
@@ -69,7 +69,7 @@ function arrow(y: number, r: Row): string {
     `<g class="arrow${r.finding ? ' finding' : ''}"><line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${color}"/>` +
     `<polygon points="${head}" fill="${color}"/>` +
     `<text x="${mid}" y="${y - 5}" text-anchor="middle" fill="${color}">${esc(clip(r.text, 44))}</text>` +
-    (r.sub ? `<text class="sub" x="${mid}" y="${y + 12}" text-anchor="middle">${esc(clip(r.sub))}</text>` : '') +
+    (r.sub ? `<text class="sub" x="${mid}" y="${y + 11}" text-anchor="middle">${esc(clip(r.sub))}</text>` : '') +
     '</g>'
   );
 }

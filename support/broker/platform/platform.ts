@@ -266,7 +266,26 @@ export class Platform {
   async resendPending(root: string, why: string, cause?: Cause): Promise<void> {
     const pending = this.operations.pendingFor(this.inventory.subtree(root));
     this.note('pending-resent', root, cause, { reason: why, operations: pending.map((o) => o.id) });
+    if (this.broker.options.batchPendingOperations) return this.deliverBatch(root, pending);
     for (const op of pending) await this.deliver(op);
+  }
+
+  /** the operations with a static template in one PUBLISH on s/ds, a line each; the others one by one */
+  private async deliverBatch(root: string, ops: Operation[]): Promise<void> {
+    const lined = ops.filter((op) => this.downstreamLine(op) !== undefined);
+    if (lined.length > 0) {
+      const res = await this.broker.send(root, 's/ds', lined.map((op) => this.downstreamLine(op)).join('\n'));
+      for (const op of lined)
+        this.note('operation-delivery', op.deviceId, undefined, {
+          operationId: op.id,
+          via: root,
+          topic: 's/ds',
+          delivery: res.status,
+          batch: lined.length,
+          ...(res.qos !== undefined ? { qos: res.qos } : {}),
+        });
+    }
+    for (const op of ops.filter((o) => !lined.includes(o))) await this.deliver(op);
   }
 
   /** a device as the API shows it */

@@ -1,0 +1,80 @@
+// Platform faults as steps: what the broker does to the device's link, each a decision in the
+// record, each usable with any device (none needs the device's console).
+import { Given, Then, When } from '@cucumber/cucumber';
+import { deliveredInOnePublish, operationsEnd } from '../support/checks/operations.ts';
+import { judge, measure } from '../support/steps-context.ts';
+import { answersWithin } from '../support/checks/measure.ts';
+import type { HilWorld } from '../support/world.ts';
+
+When("the broker black-holes the device's link", function (this: HilWorld) {
+  this.lab.blackhole(this.device);
+});
+
+When(
+  "the broker drops the device's link and refuses its next {int} reconnects",
+  async function (this: HilWorld, attempts: number) {
+    this.linkLostAt = await this.lab.dropLinkRefusing(this.device, attempts);
+  },
+);
+
+When(
+  "the broker loses the device's next {int} {word} packet(s)",
+  function (this: HilWorld, count: number, type: string) {
+    this.lab.faultPackets(this.device, { type, dir: 'in', action: 'lose', count });
+  },
+);
+
+When(
+  'the broker loses its next {int} {word} packet(s) to the device',
+  function (this: HilWorld, count: number, type: string) {
+    this.lab.faultPackets(this.device, { type, dir: 'out', action: 'lose', count });
+  },
+);
+
+When(
+  "the broker delays the device's next {int} {word} packet(s) by {duration}",
+  function (this: HilWorld, count: number, type: string, delayMs: number) {
+    this.lab.faultPackets(this.device, { type, dir: 'in', action: 'delay', count, delayMs });
+  },
+);
+
+When(
+  'the broker delays its next {int} {word} packet(s) to the device by {duration}',
+  function (this: HilWorld, count: number, type: string, delayMs: number) {
+    this.lab.faultPackets(this.device, { type, dir: 'out', action: 'delay', count, delayMs });
+  },
+);
+
+When('the broker sends the device CONNACK {int} on its open connection', async function (this: HilWorld, code: number) {
+  this.linkLostAt = await this.lab.connackMidSession(this.device, code);
+});
+
+Given('the broker pushes pending operations in one PUBLISH', function (this: HilWorld) {
+  this.lab.pushPendingInOnePublish();
+});
+
+When(
+  '{int} operations {word} are created for {string}',
+  async function (this: HilWorld, n: number, fragment: string, target: string) {
+    for (let i = 0; i < n; i++) this.operations.push(await this.lab.createOperation({ device: this.expand(target), fragment }));
+  },
+);
+
+Then('all the operations end {word} within {duration}', function (this: HilWorld, end: string, ms: number) {
+  return judge(this, (c) => operationsEnd(c, this.operations, end), { within: this.operationTime(ms) });
+});
+
+Then('the broker pushed them to the device in one PUBLISH', function (this: HilWorld) {
+  return judge(this, (c) => deliveredInOnePublish(c, this.operations), { within: 5000 });
+});
+
+// a limit on a share of the operations: "95%" of them; the wait is the limit twice over, or the profile's time
+Then(
+  'the device answered {int} within {duration} for {int}% of the operations',
+  function (this: HilWorld, code: number, ms: number, share: number) {
+    if (code !== 501 && code !== 503) throw new Error(`the answer times measured are 501 and 503, not ${code}`);
+    if (share < 1 || share > 100) throw new Error(`a share of the operations is 1% to 100%, not ${share}%`);
+    const limit = { max: ms, percentile: share };
+    return measure(this, (c) => answersWithin(c, this.operations, code, limit), this.operationTime(ms * 2));
+  },
+);

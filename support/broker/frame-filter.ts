@@ -1,0 +1,98 @@
+// Cuts one direction of a connection's bytes into MQTT packets and lets each through, drops it,
+// or holds it and everything after it for a while (a slow link keeps order). The harness's
+// platform faults (a lost or late acknowledgement, a black-holed link) are decisions of this.
+
+/** what becomes of a packet: through, dropped, or held (with what follows) for this many ms */
+export type FrameVerdict = 'pass' | 'drop' | { holdMs: number };
+
+export class FrameFilter {
+  private skip = 0;
+  private header: number[] = [];
+  /** the current packet's bytes are dropped */
+  private dropping = false;
+  private held: Buffer[] | undefined;
+
+  constructor(
+    /** asked once per packet, when its first byte (the type) arrives */
+    private readonly decide: (type: number) => FrameVerdict,
+    private readonly emit: (bytes: Buffer) => void,
+  ) {}
+
+  write(chunk: Buffer): void {
+    const out: Buffer[] = [];
+    let from = 0; // start of the run of bytes kept so far
+    let i = 0;
+    const cut = (to: number, keep: boolean) => {
+      if (keep && to > from) out.push(chunk.subarray(from, to));
+      from = to;
+    };
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      if (this.header.length === 0) {
+        // a packet starts here: the bytes before it belong to the previous one
+        cut(i, !this.dropping);
+        const v = this.decide(chunk[i]! >> 4);
+        this.dropping = v === 'drop';
+        if (typeof v === 'object' && this.held === undefined) this.startHold(out, v.holdMs);
+      }
+      this.header.push(chunk[i]!);
+      i++;
+      if (this.header.length === 1) continue;
+      if ((this.header.at(-1)! & 0x80) !== 0 && this.header.length < 5) continue;
+      let remaining = 0;
+      for (let k = this.header.length - 1; k >= 1; k--) remaining = remaining * 128 + (this.header[k]! & 0x7f);
+      this.header = [];
+      this.skip = remaining;
+    }
+    cut(chunk.length, !this.dropping);
+    this.send(out);
+  }
+
+  /** from here on (the bytes kept before this packet go now), everything waits until the time is up */
+  private startHold(before: Buffer[], ms: number): void {
+    this.send(before.splice(0));
+    this.held = [];
+    setTimeout(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      if (held.length > 0) this.emit(Buffer.concat(held));
+    }, ms).unref();
+  }
+
+  private send(pieces: Buffer[]): void {
+    if (pieces.length === 0) return;
+    if (this.held) this.held.push(...pieces);
+    else this.emit(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+  }
+}
+
+/**
+ * The same decisions over bytes that hold whole packets (what the broker writes in one call):
+ * the bytes to write, and how long to hold them when a packet among them is to be late.
+ */
+export function filterWhole(bytes: Buffer, decide: (type: number) => FrameVerdict): { bytes: Buffer; holdMs: number } {
+  const kept: Buffer[] = [];
+  let holdMs = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    let n = 1;
+    let remaining = 0;
+    let mult = 1;
+    for (; n < 5 && i + n < bytes.length; n++) {
+      remaining += (bytes[i + n]! & 0x7f) * mult;
+      mult *= 128;
+      if ((bytes[i + n]! & 0x80) === 0) break;
+    }
+    const end = Math.min(bytes.length, i + n + 1 + remaining);
+    const v = decide(bytes[i]! >> 4);
+    if (v !== 'drop') kept.push(bytes.subarray(i, end));
+    if (typeof v === 'object') holdMs = Math.max(holdMs, v.holdMs);
+    i = end;
+  }
+  return { bytes: kept.length === 1 ? kept[0]! : Buffer.concat(kept), holdMs };
+}
