@@ -5,6 +5,8 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildTimeline } from './report/timeline.ts';
+import { measurementText } from './report/junit.ts';
+import type { MeasurementSummary } from './report/outcomes.ts';
 import { deviceUnderTest, stopDeviceUnderTest } from './device-pool.ts';
 import { labOfRun } from './lab-file.ts';
 import { missingNeed, needName, needsOf, type Need } from './needs.ts';
@@ -152,7 +154,12 @@ After(async function (this: HilWorld, { result }) {
     },
     this.expectedRules,
   );
-  this.attach(formatAudit(a, { all: true }), { mediaType: 'text/plain', fileName: 'audit.txt' });
+  // what the scenario measured, with its limits, below the rules
+  const measured = events
+    .filter((e) => e.kind === 'measurement')
+    .map((m) => `  ${String(m.name)}: ${measurementText(m as unknown as MeasurementSummary)}`);
+  const table = formatAudit(a, { all: true }) + (measured.length ? `\nmeasurements:\n${measured.join('\n')}` : '');
+  this.attach(table, { mediaType: 'text/plain', fileName: 'audit.txt' });
   this.attach(JSON.stringify({ deviceId: a.deviceId, rows: a.rows }), {
     mediaType: 'application/json',
     fileName: 'audit.json',

@@ -10,5 +10,5 @@ Feature: Pending operations pushed several to a PUBLISH
     And the device loses its link
     And 5 operations c8y_Restart are created for "{serial}"
     And the device gets its link back
-    Then the broker pushed them to the device in one PUBLISH
-    And all the operations end SUCCESSFUL within 10 seconds
+    Then all the operations end SUCCESSFUL within 10 seconds
+    And the broker pushed them to the device in one PUBLISH

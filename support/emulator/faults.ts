@@ -125,6 +125,11 @@ export const FAULTS = {
     ['operations.lifecycle'],
     ['features/resilience/batch.feature'],
   ),
+  'no-resubscribe': f(
+    'does not subscribe again after a reconnect that found no session (clean session 1)',
+    ['operations.lifecycle'],
+    ['features/resilience/batch.feature'],
+  ),
   'slow-answer': f(
     'waits 2.5 s before it answers an operation with 501',
     ['performance.limit'],

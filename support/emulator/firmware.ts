@@ -224,10 +224,7 @@ export class Firmware {
     const client = this.client!;
     if (this.faults.has('no-puback')) dropAcks(client, 'puback');
     // a refused subscription (SUBACK 0x80) is logged, not fatal: the firmware carries on without it
-    const topics: Record<string, { qos: 0 | 1 | 2 }> = { 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } };
-    if (this.faults.has('subscribe-wrong-topics')) Object.assign(topics, { 's/us': { qos: 0 }, 'c8y/ds': { qos: 0 } });
-    const subscribe = () =>
-      client.subscribeAsync(topics).catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
+    const subscribe = () => this.subscribeAll(client);
     if (this.faults.has('early-subscribe')) await subscribe();
     if (!this.registered) {
       await this.send(this.serial, [100, this.settings.name, this.settings.type]);
@@ -253,6 +250,13 @@ export class Firmware {
       (client.stream as unknown as { write(b: Buffer): void }).write(
         Buffer.from([0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01]),
       );
+  }
+
+  /** s/ds and s/e; a refused subscription (SUBACK 0x80) is logged, not fatal: the firmware carries on without it */
+  private async subscribeAll(client: MqttClient): Promise<void> {
+    const topics: Record<string, { qos: 0 | 1 | 2 }> = { 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } };
+    if (this.faults.has('subscribe-wrong-topics')) Object.assign(topics, { 's/us': { qos: 0 }, 'c8y/ds': { qos: 0 } });
+    await client.subscribeAsync(topics).catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
   }
 
   /** the firmware's own template collection, made when it registers, and its boot event sent with it */
@@ -307,12 +311,13 @@ export class Firmware {
     const c = this.client;
     if (c?.connected) return;
     if (!c) throw new Error('never connected');
-    await new Promise<void>((resolve, reject) => {
-      c.once('connect', () => resolve());
+    const connack = await new Promise<{ sessionPresent?: boolean }>((resolve, reject) => {
+      c.once('connect', (p) => resolve(p));
       c.once('error', reject);
       c.reconnect();
     });
-    // mqtt.js subscribes again by itself when the broker kept no session
+    // the broker kept no session: the subscriptions went with it, so the firmware subscribes again
+    if (!connack.sessionPresent && !this.faults.has('no-resubscribe')) await this.subscribeAll(c);
   }
 
   // ---- data the console asks for ------------------------------------------------------------

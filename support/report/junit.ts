@@ -2,7 +2,7 @@
 // timestamp, a test case per scenario with a unique name, the failure's message and text,
 // system-out), plus what a lab needs: each case's record, attempts, the rules it broke and its
 // timeline; a broken scenario (the harness, not the device) is an <error>, not a <failure>.
-import type { RunOutcome, ScenarioOutcome } from './outcomes.ts';
+import type { MeasurementSummary, RunOutcome, ScenarioOutcome } from './outcomes.ts';
 
 const esc = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -17,6 +17,13 @@ function property(name: string, value: string | undefined): string {
   return value === undefined || value === '' ? '' : `<property name="${esc(name)}" value="${esc(value)}"/>`;
 }
 
+/** "p90 812 ms (limit 2000 ms) ok; 10 values" */
+export function measurementText(m: MeasurementSummary): string {
+  const at = m.at === null || m.at === undefined ? 'not all measured' : `${m.at} ${m.unit}`;
+  const limit = m.limit ? `p${m.limit.percentile} ${at} (limit ${m.limit.max} ${m.unit})` : `${m.values.join(', ')} ${m.unit}`;
+  return `${limit} ${m.ok ? 'ok' : 'over the limit'}; ${m.values.length} values`;
+}
+
 function testCase(s: ScenarioOutcome): string {
   const last = s.attempts.at(-1)!;
   const props = [
@@ -26,6 +33,7 @@ function testCase(s: ScenarioOutcome): string {
     property('rules', last.rules.join(' ')),
     property('timeline', last.timeline),
     property('feature', `${s.uri}:${s.line}`),
+    ...(last.measurements ?? []).map((m) => property(`measurement.${m.name}`, measurementText(m))),
   ].join('');
   const firstLine = last.message.split('\n').find((l) => l.trim()) ?? '';
   let body = `<properties>${props}</properties>`;

@@ -164,3 +164,16 @@ test('GitHub annotations: one ::error per failed or broken scenario, at its feat
   );
   assert.match(lines[0]!, /^::error file=features\/a.feature,line=3,title=plain%3A broken::ConsoleError/);
 });
+
+test('JUnit: a measurement attached to a scenario is a property with its percentile, limit and verdict', () => {
+  const m = { name: 'time to 501', unit: 'ms', values: [3, 900, 2500], limit: { max: 2000, percentile: 90 }, at: 2500, ok: false };
+  const o = runOutcome([
+    ...feature(),
+    ...attempt('a1', 't1', 101, VIOLATION, [{ mediaType: 'text/plain', body: `measurement: ${JSON.stringify(m)}` }]),
+  ]);
+  assert.deepEqual(o.scenarios[0]!.attempts[0]!.measurements, [m]);
+  assert.match(
+    junitXml(o),
+    /<property name="measurement.time to 501" value="p90 2500 ms \(limit 2000 ms\) over the limit; 3 values"\/>/,
+  );
+});

@@ -20,6 +20,17 @@ export interface Attempt {
   traffic?: string;
   timeline?: string;
   skipReason?: string;
+  /** what the scenario measured against its limits */
+  measurements?: MeasurementSummary[];
+}
+
+export interface MeasurementSummary {
+  name: string;
+  unit: string;
+  values: number[];
+  limit?: { max: number; percentile: number };
+  at?: number | null;
+  ok: boolean;
 }
 
 export interface ScenarioOutcome {
@@ -172,6 +183,13 @@ function attach(a: Attempt | undefined, att: Json): void {
   else if (att.mediaType === 'text/plain' && body.startsWith('skipped: ')) a.skipReason = body.slice('skipped: '.length);
   else if (att.mediaType === 'text/plain' && body.startsWith('timeline: ')) a.timeline = body.slice('timeline: '.length);
   else if (att.fileName === 'traffic.txt') a.traffic = body;
+  else if (att.mediaType === 'text/plain' && body.startsWith('measurement: ')) {
+    try {
+      a.measurements = [...(a.measurements ?? []), JSON.parse(body.slice('measurement: '.length)) as MeasurementSummary];
+    } catch {
+      /* not one of ours */
+    }
+  }
 }
 
 function scenario(pickle: Json, docs: Map<string, Json>, tries: Attempt[]): ScenarioOutcome {
