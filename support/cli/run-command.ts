@@ -195,6 +195,7 @@ function writeOutputs(dir: string, outcome: RunOutcome, meta: RunMetadata): void
     scenarios: outcome.scenarios.map((s) => ({ ...s, attempts: s.attempts.map(({ traffic: _t, ...a }) => a) })),
   };
   writeFileSync(join(dir, 'outcome.json'), JSON.stringify({ meta, ...slim }, null, 1) + '\n');
+  bannerInHtml(join(dir, 'report.html'), meta);
   const report = join(dir, 'report.json');
   if (!existsSync(report)) return;
   try {
@@ -203,6 +204,23 @@ function writeOutputs(dir: string, outcome: RunOutcome, meta: RunMetadata): void
   } catch {
     /* cut off by an interrupt: left as it is */
   }
+}
+
+const escHtml = (v: string) => v.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+/** the run's metadata at the top of cucumber's HTML report: which device, firmware, lab and harness it tested */
+function bannerInHtml(file: string, meta: RunMetadata): void {
+  if (!existsSync(file)) return;
+  const html = readFileSync(file, 'utf8');
+  if (!html.includes('<body>')) return;
+  const cells = Object.entries(meta)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `<span><b>${escHtml(k)}</b> ${escHtml(String(v))}</span>`)
+    .join(' · ');
+  const banner =
+    '<div id="c8y-hil-run" style="font: 13px system-ui, sans-serif; padding: 8px 16px; background: #f4f6f8; ' +
+    `border-bottom: 1px solid #ccd">c8y-hil run: ${cells}</div>`;
+  writeFileSync(file, html.replace('<body>', `<body>${banner}`));
 }
 
 function pointLatest(project: string, reports: string): void {

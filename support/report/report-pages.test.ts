@@ -244,6 +244,7 @@ test(
     await page.goto(pathToFileURL(join(reports, 'report.html')).href);
     await page.getByText('expecting the wrong CONNACK').first().waitFor();
     const body = await page.locator('body').innerText();
+    assert.match(body, /c8y-hil run: device HIL-EMU-\d+ · device\.id .* device\.driver emulated .* device\.firmware c8y-hil-emulator/);
     assert.match(body, /the broker answers the device CONNACK 5/);
     assert.match(
       body,
