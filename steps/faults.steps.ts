@@ -4,6 +4,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { deliveredInOnePublish, operationsEnd } from '../support/checks/operations.ts';
 import { judge, measure } from '../support/steps-context.ts';
 import { answersWithin } from '../support/checks/measure.ts';
+import { noticedSilence, reconnectsBackOff } from '../support/checks/resilience.ts';
 import type { HilWorld } from '../support/world.ts';
 
 When("the broker black-holes the device's link", function (this: HilWorld) {
@@ -76,5 +77,26 @@ Then(
     if (share < 1 || share > 100) throw new Error(`a share of the operations is 1% to 100%, not ${share}%`);
     const limit = { max: ms, percentile: share };
     return measure(this, (c) => answersWithin(c, this.operations, code, limit), this.operationTime(ms * 2));
+  },
+);
+
+Given('the device uses a keepalive of {int} seconds', function (this: HilWorld, seconds: number) {
+  this.settings.keepalive = seconds;
+});
+
+// the device came back by itself after the refusals, its attempts spaced at least the floor apart
+Then(
+  'the device connects again within {duration}, its attempts at least {duration} apart',
+  function (this: HilWorld, ms: number, floorMs: number) {
+    return measure(this, (c) => reconnectsBackOff(c, this.linkLostAt, floorMs), Math.max(ms, this.device.profile.timeouts.readyMs));
+  },
+);
+
+// MQTT gives a client "a reasonable amount of time" for the PINGRESP: the scenario states the factor
+Then(
+  'the device notices the silent link within {float} × its keepalive and connects again',
+  function (this: HilWorld, factor: number) {
+    const wait = factor * (this.settings.keepalive ?? 60) * 1000 + this.device.profile.timeouts.readyMs + 1000;
+    return measure(this, (c) => noticedSilence(c, factor), wait);
   },
 );

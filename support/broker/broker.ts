@@ -50,6 +50,7 @@ const PACKET_TYPES = [
 ];
 
 /** errors of the socket under MQTT (the link went away), not of the bytes on it */
+const KEEPALIVE_ERROR = /keep ?alive timeout/i;
 const TRANSPORT_ERROR =
   /connection closed|ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|socket has been ended|write after end|stream (was )?destroyed/i;
 
@@ -123,6 +124,8 @@ export class C8yBroker {
   /** which PUBLISH on its connection a packet was */
   private readonly publishIndex = new WeakMap<object, number>();
   private readonly ownsRecord: boolean;
+  /** a black-holed stream's own destroy (the broker's is held back) */
+  private readonly realDestroy = new WeakMap<Duplex, () => void>();
   /** packets the harness makes the broker lose or hold, and black-holed links */
   readonly linkFaults = new LinkFaults((decision, fields) => this.record.add('decision', { decision, ...fields }));
   private standingOwner: Parameters<StandingListeners['attach']>[0] | undefined;
@@ -164,7 +167,12 @@ export class C8yBroker {
     // aedes reports a refused login again as a client error, and a socket that went away too:
     // neither is malformed MQTT
     this.aedes.on('clientError', (client, err) => {
-      const notProtocol = this.stateOf(client)?.refused || TRANSPORT_ERROR.test(err.message);
+      const st = this.stateOf(client);
+      const notProtocol =
+        st?.refused ||
+        TRANSPORT_ERROR.test(err.message) ||
+        KEEPALIVE_ERROR.test(err.message) || // judged as keepalive-timeout (mqtt.keepalive), not as malformed MQTT
+        this.linkFaults.isHole(st?.conn.id);
       this.decide(client, 'client-error', { reason: err.message }, notProtocol ? undefined : 'mqtt.protocol-error');
     });
     this.aedes.on('connectionError', (client, err) =>
@@ -177,8 +185,11 @@ export class C8yBroker {
       const topics = subs.map((x) => x.topic).filter((t) => granted[t] !== undefined);
       for (const h of this.subscribeHandlers) h(st.deviceId, topics);
     });
+    // on a black-holed link the silence is the harness's doing, not the device's
     this.aedes.on('keepaliveTimeout', (client) =>
-      this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'),
+      this.linkFaults.isHole(this.stateOf(client)?.conn.id)
+        ? this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive (the link is black-holed)' })
+        : this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'),
     );
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
       this.record.add('decision', { decision: 'broker-error', reason: err.message }),
@@ -656,11 +667,34 @@ export class C8yBroker {
     return st && !st.stream.destroyed ? { conn: st.conn.id, stream: st.stream } : undefined;
   }
 
-  /** the device's link goes silent: nothing read, nothing written; only its keepalive can notice */
+  /**
+   * The device's link goes silent: nothing read, nothing written, and the socket stays open when
+   * the broker gives the session up (as a link that fails somewhere between does): only the
+   * device's own keepalive can notice. The socket closes when the device closes its end.
+   */
   blackhole(deviceId: string): void {
     const c = this.connectionOf(deviceId);
     if (!c) throw new Error(`device '${deviceId}' has no connection to black-hole`);
     this.linkFaults.blackhole(c.conn, deviceId);
+    const stream = c.stream;
+    const real = stream.destroy.bind(stream);
+    this.realDestroy.set(stream, real);
+    let holding = false;
+    stream.destroy = ((err?: Error) => {
+      if (holding) return stream;
+      holding = true;
+      this.record.add('decision', {
+        decision: 'blackhole-held',
+        conn: c.conn,
+        deviceId,
+        reason: 'the broker gave the connection up; the black hole keeps the socket open and silent',
+        ...(err ? { error: err.message } : {}),
+      });
+      stream.once('end', () => real());
+      stream.resume(); // read what still comes (and drop it), so the device's close is seen
+      setTimeout(() => real(), 120_000).unref();
+      return stream;
+    }) as typeof stream.destroy;
   }
 
   /** packets of a type lost or late, from or to the device, for its next N of them */
@@ -812,7 +846,7 @@ export class C8yBroker {
     );
     if (this.standingOwner) this.options.standing?.detach(this.standingOwner);
     await Promise.all(this.listeners.map((l) => l.close()));
-    for (const s of this.streams) s.destroy();
+    for (const s of this.streams) (this.realDestroy.get(s) ?? s.destroy.bind(s))();
     await Promise.all(ended);
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     if (this.ownsRecord) this.record.close();

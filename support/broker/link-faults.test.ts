@@ -93,7 +93,7 @@ test('delay the next SUBACK by 150 ms: it comes late, after nothing that followe
   }
 });
 
-test('black-hole the link: nothing is answered or delivered; the keepalive closes it; recorded', async () => {
+test('black-hole the link: nothing answered; the broker gives up but the socket stays open until the device closes it', async () => {
   const broker = await start();
   try {
     const c = await RawClient.open({ ports: broker.ports });
@@ -101,9 +101,15 @@ test('black-hole the link: nothing is answered or delivered; the keepalive close
     broker.blackhole('FAULT-4');
     c.send({ cmd: 'pingreq' });
     await assert.rejects(c.next((p) => p.cmd === 'pingresp', 400));
-    await c.whenClosed(3000);
+    await new Promise((r) => setTimeout(r, 1800)); // past 1.5 × keepalive
+    assert.equal(c.closed, false, 'only the device can notice: the socket is still open');
+    const timeout = decisions(broker, 'keepalive-timeout');
+    assert.equal(timeout.length, 1);
+    assert.equal(timeout[0]!.rule, undefined, 'the silence is the harness doing, not a finding about the device');
+    assert.equal(decisions(broker, 'blackhole-held').length, 1);
     assert.equal(decisions(broker, 'link-blackholed').length, 1);
-    assert.equal(decisions(broker, 'keepalive-timeout').length, 1, 'only the keepalive noticed');
+    c.close();
+    await broker.record.eventually({ kind: 'connection', action: 'close' }, 2000);
   } finally {
     await broker.close();
   }

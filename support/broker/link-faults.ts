@@ -70,6 +70,10 @@ export class LinkFaults {
     });
   }
 
+  isHole(conn: string | undefined): boolean {
+    return conn !== undefined && this.holes.has(conn);
+  }
+
   /** armed for this device in this direction: the filter is worth running */
   active(deviceId: string | undefined, conn: string, dir: Direction): boolean {
     return this.holes.has(conn) || (deviceId !== undefined && (this.armed.get(deviceId) ?? []).some((a) => a.dir === dir));

@@ -130,6 +130,16 @@ export const FAULTS = {
     ['operations.lifecycle'],
     ['features/resilience/batch.feature'],
   ),
+  'no-backoff': f(
+    'tries to reconnect every 20 ms after a lost or refused connection',
+    ['resilience.reconnect-backoff'],
+    ['features/resilience/reconnect.feature'],
+  ),
+  'no-keepalive': f(
+    'connects with keepalive 0 and never pings: a link that goes silent stays open for ever',
+    ['resilience.link-noticed'],
+    ['features/resilience/reconnect.feature'],
+  ),
   'slow-answer': f(
     'waits 2.5 s before it answers an operation with 501',
     ['performance.limit'],

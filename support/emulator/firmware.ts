@@ -28,6 +28,9 @@ export interface FirmwareSettings {
 
 /** the X-ID of the firmware's own template collection */
 export const COLLECTION = 'c8y-hil-emulator';
+/** reconnect backoff: the first wait after a lost link, doubling after each failed attempt up to the last */
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8000;
 
 /** a firmware bug: the client never sends this acknowledgement (mqtt.js would send it by itself) */
 function dropAcks(client: MqttClient, type: 'puback'): void {
@@ -49,6 +52,8 @@ export class Firmware {
   settings: FirmwareSettings;
   private client: MqttClient | undefined;
   private registered = false;
+  /** the first connection since reset has subscribed: later ones are reconnects */
+  private sessionStarted = false;
   /** hardware and firmware reported since reset */
   private announced = false;
   /** the firmware it runs (115; a c8y_Firmware operation installs another) */
@@ -98,6 +103,7 @@ export class Firmware {
 
   reset(): Promise<void> {
     const done = this.drop(true);
+    this.networkUp = true;
     this.registered = false;
     this.announced = false;
     this.parents.clear();
@@ -166,7 +172,7 @@ export class Firmware {
       username: this.faults.has('tenantless-login') ? s.user : `${s.tenant}/${s.user}`,
       password: s.password,
       clean: this.faults.has('clean-session-1') ? true : s.clean,
-      keepalive: s.keepalive,
+      keepalive: this.faults.has('no-keepalive') ? 0 : s.keepalive,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       protocolVersion: this.faults.has('protocol-v5') ? 5 : 4,
@@ -192,6 +198,7 @@ export class Firmware {
   /** connect, register on the first connect since reset, subscribe, announce */
   async connect(): Promise<void> {
     await this.drop(true);
+    this.sessionStarted = false;
     const client = mqtt.connect(this.url(), this.options());
     this.client = client;
     await new Promise<void>((resolve, reject) => {
@@ -203,10 +210,68 @@ export class Firmware {
       this.client = undefined;
       throw err;
     });
-    client.on('close', () => this.log('LINK CLOSED'));
+    client.on('close', () => {
+      this.log('LINK CLOSED');
+      // a link the firmware did not end itself: it tries again, after a while
+      if (this.client === client) this.reconnectLater(client);
+    });
     client.on('error', (err) => this.log(`MQTT ERROR ${JSON.stringify(err.message)}`));
+    client.on('connect', (connack) => void this.reconnected(client, connack));
+    this.watchdog(client);
     this.listen(client);
+    this.backoffMs = FIRST_BACKOFF_MS;
     await this.session();
+  }
+
+  // ---- staying connected --------------------------------------------------------------------
+
+  /** the wait before the next reconnect attempt: doubles after each failed one, up to MAX_BACKOFF_MS */
+  private backoffMs = FIRST_BACKOFF_MS;
+  private retry: NodeJS.Timeout | undefined;
+  /** the console's "link down": the network is gone, so attempts fail where they start, until "link up" */
+  private networkUp = true;
+
+  private reconnectLater(client: MqttClient): void {
+    if (this.retry) return;
+    const wait = this.faults.has('no-backoff') ? 20 : this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.client !== client || client.connected) return;
+      if (!this.networkUp) return this.reconnectLater(client);
+      this.log('RECONNECTING');
+      client.reconnect();
+    }, wait);
+  }
+
+  /** a connection after the first: subscriptions again when the broker kept no session */
+  private async reconnected(client: MqttClient, connack: { sessionPresent?: boolean }): Promise<void> {
+    if (this.client !== client || !this.sessionStarted) return;
+    this.backoffMs = FIRST_BACKOFF_MS;
+    this.log('CONNECTED');
+    if (!connack.sessionPresent && !this.faults.has('no-resubscribe')) await this.subscribeAll(client);
+  }
+
+  /**
+   * Nothing heard from the broker for 1.5 × keepalive (mqtt.js pings at the keepalive, so a live
+   * broker answers well within it): the link is dead though the socket may look open; drop it.
+   */
+  private watchdog(client: MqttClient): void {
+    const keepalive = this.settings.keepalive;
+    if (keepalive <= 0 || this.faults.has('no-keepalive')) return;
+    let timer: NodeJS.Timeout | undefined;
+    const feed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (this.client !== client || !client.connected) return;
+        this.log('KEEPALIVE TIMEOUT');
+        (client.stream as unknown as { destroy(): void }).destroy();
+      }, keepalive * 1500);
+    };
+    client.on('packetreceive', feed);
+    client.on('connect', feed);
+    client.on('close', () => clearTimeout(timer));
+    feed();
   }
 
   private listen(client: MqttClient): void {
@@ -232,6 +297,7 @@ export class Firmware {
       await this.customTemplates();
     }
     if (!this.faults.has('early-subscribe')) await subscribe();
+    this.sessionStarted = true;
     await this.send(this.serial, [this.faults.has('unknown-template') ? 144 : 114, ...SUPPORTED_OPERATIONS]);
     if (!this.announced) {
       // what a board reports once it runs: its hardware (110) and firmware (115)
@@ -289,6 +355,8 @@ export class Firmware {
   private drop(force: boolean): Promise<void> {
     const c = this.client;
     this.client = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
     if (!c) return Promise.resolve();
     // a client whose link is already gone may never call back from end()
     if (!c.connected) {
@@ -300,24 +368,28 @@ export class Firmware {
     });
   }
 
+  /** the network goes: the socket with it, and every attempt to reconnect fails until linkUp */
   linkDown(): void {
     const c = this.client;
     if (!c) throw new Error('not connected');
+    this.networkUp = false;
     (c.stream as unknown as { destroy(): void }).destroy();
   }
 
-  /** get the link back: a new connection with the same settings (the session decides what survives) */
+  /**
+   * The network is back: the next attempt goes now (the session decides what survives; the
+   * firmware subscribes again when it did not). Done when the attempt is on its way: the broker
+   * may still refuse it, and the firmware then tries again after its backoff.
+   */
   async linkUp(): Promise<void> {
     const c = this.client;
+    this.networkUp = true;
     if (c?.connected) return;
     if (!c) throw new Error('never connected');
-    const connack = await new Promise<{ sessionPresent?: boolean }>((resolve, reject) => {
-      c.once('connect', (p) => resolve(p));
-      c.once('error', reject);
-      c.reconnect();
-    });
-    // the broker kept no session: the subscriptions went with it, so the firmware subscribes again
-    if (!connack.sessionPresent && !this.faults.has('no-resubscribe')) await this.subscribeAll(c);
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.backoffMs = FIRST_BACKOFF_MS;
+    c.reconnect();
   }
 
   // ---- data the console asks for ------------------------------------------------------------

@@ -1,0 +1,80 @@
+// Resilience: how the device comes back when the platform misbehaves. Judged from the record's
+// timestamps: the device's own CONNECT attempts after a refusal, and when it closed a link that
+// had gone silent.
+import type { RecordEvent } from '../record/events.ts';
+import { devicePackets } from './device-traffic.ts';
+import { measured, type Measurement } from './measure.ts';
+import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
+
+type Measured = Verdict & { measurement: Measurement };
+const returnCode = (e: RecordEvent) => (e.packet as { returnCode?: number }).returnCode;
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * After the link was lost (record position `since`), the device came back (CONNACK 0), and its
+ * attempts were at least `floorMs` apart: a storm of attempts breaks it finally.
+ */
+export function reconnectsBackOff(c: Ctx, since: number, floorMs: number): Measured {
+  const rule = 'resilience.reconnect-backoff';
+  const lost = c.events.find((e) => e.seq === since);
+  const attempts = devicePackets(c.events, c.deviceId, 'connect', 'in').filter((e) => e.seq > since);
+  const gaps = attempts.slice(1).map((e, i) => round(e.t - attempts[i]!.t));
+  const back = devicePackets(c.events, c.deviceId, 'connack', 'out').find((e) => e.seq > since && returnCode(e) === 0);
+  const m = measured('reconnect time', 'ms', back && lost ? [round(back.t - lost.t)] : [], back ? 0 : 1);
+  const short = gaps.findIndex((g) => g < floorMs);
+  const expected = `the device back after the refusals, its attempts at least ${floorMs} ms apart.`;
+  if (short >= 0) {
+    return {
+      ...broken(rule, c, `Attempts ${short + 1} and ${short + 2} came ${gaps[short]} ms apart (gaps: ${gaps.join(', ')} ms).`,
+        attempts.slice(short, short + 2), { expected, final: true }),
+      measurement: m,
+    };
+  }
+  if (!back) {
+    return {
+      ...broken(rule, c, `It has not got back yet: ${attempts.length} attempt(s), gaps ${gaps.join(', ') || 'none'} ms.`,
+        attempts, { expected }),
+      measurement: m,
+    };
+  }
+  return { ...pass(rule, [...attempts, back]), measurement: { ...m, values: [...m.values] } };
+}
+
+/**
+ * The link went silent (the broker's black hole): the device closed it itself within `factor` ×
+ * the keepalive of its CONNECT on that connection, then connected again.
+ */
+export function noticedSilence(c: Ctx, factor: number): Measured {
+  const rule = 'resilience.link-noticed';
+  const hole = c.events.filter((e) => e.kind === 'decision' && e.decision === 'link-blackholed').at(-1);
+  if (!hole) {
+    return { ...broken('platform.behaviour', c, 'No link was black-holed.', [], {}), measurement: measured('silence noticed after', 'ms', [], 1) };
+  }
+  const conn = hole.conn as string;
+  const connect = devicePackets(c.events, c.deviceId, 'connect', 'in').find((e) => e.conn === conn);
+  const keepalive = (connect?.packet as { keepalive?: number } | undefined)?.keepalive ?? 0;
+  const limit = factor * keepalive * 1000;
+  const close = c.events.find((e) => e.kind === 'connection' && e.action === 'close' && e.conn === conn && e.seq > hole.seq);
+  const back = close && devicePackets(c.events, c.deviceId, 'connack', 'out').find((e) => e.seq > close.seq && returnCode(e) === 0);
+  const noticed = close ? round(close.t - hole.t) : undefined;
+  const m = measured('silence noticed after', 'ms', noticed === undefined ? [] : [noticed], noticed === undefined ? 1 : 0, {
+    max: limit,
+    percentile: 100,
+  });
+  const expected = `the device to give up the silent link within ${factor} × its keepalive of ${keepalive} s (${limit} ms), then connect again.`;
+  const now = c.events.at(-1)?.t ?? hole.t;
+  if (keepalive === 0)
+    return { ...broken(rule, c, 'Its CONNECT has keepalive 0: it never pings, so it cannot notice.', connect ? [connect, hole] : [hole], { expected, final: true }), measurement: m };
+  if (noticed !== undefined && noticed > limit)
+    return { ...broken(rule, c, `It closed the link ${noticed} ms after it went silent.`, [hole, close!], { expected, final: true }), measurement: m };
+  if (noticed === undefined)
+    return {
+      ...broken(rule, c, `The link is still open ${round(now - hole.t)} ms after it went silent.`, [connect!, hole], {
+        expected,
+        final: now - hole.t > limit,
+      }),
+      measurement: m,
+    };
+  if (!back) return { ...broken(rule, c, `It closed the link after ${noticed} ms but has not connected again.`, [hole, close!], { expected }), measurement: m };
+  return { ...pass(rule, [hole, close!, back]), measurement: m };
+}
