@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use, as "command:package": socat makes the pseudo-terminal pairs the
 # emulated device runs on; chromium renders reports and runs the browser device; docker.io is
 # the container engine the @container tests start (scripts/with-container-engine.sh); ser2net
-# serves a console over TCP for the tcp driver's tests.
-NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io" "ser2net:ser2net")
+# serves a console over TCP for the tcp driver's tests; redis-server keeps sessions that outlive a
+# broker restart.
+NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io" "ser2net:ser2net" "redis-server:redis-server")
 missing=()
 for pair in "${NEEDED[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")

@@ -5,6 +5,8 @@ import { deliveredInOnePublish, operationsEnd } from '../support/checks/operatio
 import { judge, measure } from '../support/steps-context.ts';
 import { answersWithin } from '../support/checks/measure.ts';
 import { noticedSilence, reconnectsBackOff } from '../support/checks/resilience.ts';
+import { redisMissing } from '../support/broker/redis-server.ts';
+import { sessionResumedSince } from '../support/checks/sessions.ts';
 import type { HilWorld } from '../support/world.ts';
 
 When("the broker black-holes the device's link", function (this: HilWorld) {
@@ -100,3 +102,26 @@ Then(
     return measure(this, (c) => noticedSilence(c, factor), wait);
   },
 );
+
+Given('the broker keeps sessions in Redis', async function (this: HilWorld) {
+  const missing = process.env.C8Y_HIL_REDIS ? undefined : redisMissing();
+  if (missing) {
+    this.attach(`skipped: ${missing}`, 'text/plain');
+    return 'skipped';
+  }
+  await this.lab.keepSessionsInRedis();
+  return undefined;
+});
+
+When(
+  'the broker restarts and is down for {duration}, {word} sessions',
+  async function (this: HilWorld, downMs: number, how: string) {
+    if (how !== 'keeping' && how !== 'losing') throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
+    this.linkLostAt = this.lab.record.events().at(-1)?.seq ?? 0;
+    await this.lab.restartBroker({ downMs, keepSessions: how === 'keeping' });
+  },
+);
+
+Then("the broker resumed the device's session", function (this: HilWorld) {
+  return judge(this, (c) => sessionResumedSince(c, this.linkLostAt), { within: this.device.profile.timeouts.readyMs });
+});

@@ -11,7 +11,7 @@ import { deviceUnderTest, stopDeviceUnderTest } from './device-pool.ts';
 import { labOfRun } from './lab-file.ts';
 import { missingNeed, needName, needsOf, type Need } from './needs.ts';
 import { DeviceUnavailable } from './devices/unavailable.ts';
-import { closeStandingListeners, Lab } from './lab.ts';
+import { closeStandingListeners, Lab, stopLabRedis } from './lab.ts';
 import { trafficText } from './report/describe.ts';
 import type { HilWorld } from './world.ts';
 import { audit, formatAudit, type Audit } from './checks/audit.ts';
@@ -173,6 +173,7 @@ After(async function (this: HilWorld, { result }) {
 AfterAll(async () => {
   await stopDeviceUnderTest();
   await closeStandingListeners();
+  await stopLabRedis();
 });
 
 // the start and end of each step go into the record, so the traffic can be read against the steps

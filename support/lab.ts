@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { C8yBroker } from './broker/broker.ts';
 import { packetType, type Direction } from './broker/link-faults.ts';
 import { StandingListeners } from './broker/standing-listeners.ts';
+import { startRedis, type RedisServer } from './broker/redis-server.ts';
 import { localCa, localTlsMaterial } from './broker/tls.ts';
 import { connectClient, type ConnectOutcome } from './broker/clients.ts';
 import type { Credential } from './broker/credentials.ts';
@@ -100,6 +101,25 @@ export async function closeStandingListeners(): Promise<void> {
   if (s) await (await s.listeners.catch(() => undefined))?.close();
 }
 
+let redis: Promise<RedisServer> | undefined;
+
+/** the Redis sessions are kept in: C8Y_HIL_REDIS, else one redis-server per worker, started on first use */
+async function redisUrl(dir: string): Promise<string> {
+  if (process.env.C8Y_HIL_REDIS) return process.env.C8Y_HIL_REDIS;
+  redis ??= startRedis(dir).catch((err) => {
+    redis = undefined;
+    throw err;
+  });
+  return (await redis).url;
+}
+
+/** the end of a run: the worker's own redis-server goes */
+export async function stopLabRedis(): Promise<void> {
+  const r = redis;
+  redis = undefined;
+  await (await r?.catch(() => undefined))?.stop();
+}
+
 export class Lab {
   readonly clients: MqttClient[] = [];
   readonly platform: Platform;
@@ -107,7 +127,7 @@ export class Lab {
   device: Device | undefined;
 
   private constructor(
-    readonly broker: C8yBroker,
+    public broker: C8yBroker,
     readonly recordPath: string,
     readonly dir: string,
     /** what devices are told the broker's address is */
@@ -257,6 +277,54 @@ export class Lab {
     });
   }
 
+  /**
+   * From now on the broker keeps MQTT sessions in Redis, so they outlive a restart: the broker is
+   * restarted onto it at once (before the device connects). Each scenario's keys are its own.
+   */
+  async keepSessionsInRedis(): Promise<void> {
+    const url = await redisUrl(this.dir);
+    const prefix = `c8y-hil:${process.pid}:${this.dir.split('/').at(-1)}:`;
+    await this.restartBroker({ downMs: 0, sessionStore: { url, prefix }, quiet: true });
+  }
+
+  /**
+   * The MQTT endpoint restarts: every connection closes, nothing listens for `downMs`, then a new
+   * broker takes the same ports, the same record and the same platform. Sessions survive when they
+   * are kept in Redis (keepSessionsInRedis), else they are lost.
+   */
+  async restartBroker(opts: {
+    downMs: number;
+    keepSessions?: boolean;
+    sessionStore?: { url: string; prefix: string };
+    quiet?: boolean;
+  }): Promise<void> {
+    const old = this.broker;
+    const store = opts.sessionStore ?? (opts.keepSessions === false ? undefined : old.options.sessionStore);
+    if (opts.keepSessions && !store)
+      throw new Error('sessions outlive a restart only when they are kept in Redis: "the broker keeps sessions in Redis" first');
+    if (!opts.quiet)
+      this.record.add('decision', {
+        decision: 'broker-restart',
+        downMs: opts.downMs,
+        sessions: store ? 'kept (Redis)' : 'lost',
+        reason: `the harness restarts the broker: down for ${opts.downMs} ms, sessions ${store ? 'kept' : 'lost'}`,
+      });
+    await old.close({ keepRecord: true });
+    if (opts.downMs > 0) await new Promise((r) => setTimeout(r, opts.downMs));
+    const { sessionStore: _s, ...rest } = old.options;
+    const next = await C8yBroker.start({
+      ...rest,
+      ports: { ...old.ports },
+      record: old.record,
+      ...(old.tls ? { tls: old.tls } : {}),
+      knownDevices: [...new Set([...rest.knownDevices, ...this.platform.inventory.ids()])],
+      ...(store ? { sessionStore: store } : {}),
+    });
+    this.broker = next;
+    this.platform.attach(next);
+    if (!opts.quiet) this.record.add('decision', { decision: 'broker-restarted', reason: 'the broker listens again' });
+  }
+
   async linkUp(device: Device): Promise<void> {
     if (device.has('linkUp')) await device.linkUp();
     else this.broker.allowReconnects(device.id);
@@ -314,7 +382,10 @@ export class Lab {
 
   async close(): Promise<void> {
     for (const c of this.clients) c.end(true);
+    // a broker restarted in the scenario writes into a record it does not own: close it here
+    const restarted = this.broker.options.record !== undefined;
     await this.broker.close();
+    if (restarted) this.record.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

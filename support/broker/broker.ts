@@ -124,6 +124,7 @@ export class C8yBroker {
   /** which PUBLISH on its connection a packet was */
   private readonly publishIndex = new WeakMap<object, number>();
   private readonly ownsRecord: boolean;
+  private sessionStore: object | undefined;
   /** a black-holed stream's own destroy (the broker's is held back) */
   private readonly realDestroy = new WeakMap<Duplex, () => void>();
   /** packets the harness makes the broker lose or hold, and black-holed links */
@@ -153,7 +154,7 @@ export class C8yBroker {
   private async boot(): Promise<void> {
     const o = this.options;
     this.aedes = await Aedes.createBroker({
-      persistence: createSessionStore(),
+      persistence: (this.sessionStore = createSessionStore(o.sessionStore)),
       maxClientsIdLength: 65535,
       preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
@@ -836,7 +837,8 @@ export class C8yBroker {
     this.losses.set(deviceId, type);
   }
 
-  async close(): Promise<void> {
+  /** keepRecord: the record goes on (a restart of the broker within one scenario) */
+  async close(opts: { keepRecord?: boolean } = {}): Promise<void> {
     const ended = [...this.streams].map(
       (s) =>
         new Promise<void>((resolve) => {
@@ -848,8 +850,17 @@ export class C8yBroker {
     await Promise.all(this.listeners.map((l) => l.close()));
     for (const s of this.streams) (this.realDestroy.get(s) ?? s.destroy.bind(s))();
     await Promise.all(ended);
+    // a Redis store keeps its connection (and retries it) until it is destroyed, which needs the
+    // broker still open (it unsubscribes from it first)
+    // (the callback wrapper waits for a 'ready' that aedes 1.2's async setup never emits: ask the store itself)
+    const store = this.sessionStore as { asyncPersistence?: { destroy(): Promise<void> } } | undefined;
+    if (this.options.sessionStore && store?.asyncPersistence)
+      await Promise.race([
+        store.asyncPersistence.destroy().catch(() => {}),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]);
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    if (this.ownsRecord) this.record.close();
+    if (this.ownsRecord && !opts.keepRecord) this.record.close();
     else this.record.flush();
   }
 }

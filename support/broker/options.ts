@@ -3,6 +3,7 @@ import type { Credential } from './credentials.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { TrafficRecord } from '../record/record.ts';
 import type { StandingListeners } from './standing-listeners.ts';
+import type { RedisStore } from './persistence.ts';
 
 export type Transport = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 export const TRANSPORTS: readonly Transport[] = ['mqtt', 'mqtts', 'ws', 'wss'];
@@ -49,6 +50,8 @@ export interface BrokerOptions {
   knownDevices?: string[];
   /** benchmarks only: any client may publish and subscribe anywhere, so the same load runs on other brokers */
   openTopics?: boolean;
+  /** keep MQTT sessions (subscriptions, queued QoS 1/2 messages) in Redis, so they survive a restart */
+  sessionStore?: RedisStore;
   /** listeners that outlive this broker (a lab's fixed ports): ports and TLS are theirs, not opened here */
   standing?: StandingListeners;
   /** benchmarks only: false skips capturing traffic, to measure what recording costs (default true) */
@@ -56,8 +59,9 @@ export interface BrokerOptions {
 }
 
 export interface ResolvedOptions
-  extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing'>> {
+  extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore'>> {
   standing?: StandingListeners;
+  sessionStore?: RedisStore;
   tls?: TlsMaterial;
   record?: TrafficRecord;
   recordPath?: string;
@@ -89,6 +93,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     ...(o.tls ? { tls: o.tls } : {}),
     ...(o.record ? { record: o.record } : {}),
     ...(o.standing ? { standing: o.standing } : {}),
+    ...(o.sessionStore ? { sessionStore: o.sessionStore } : {}),
     ...(o.recordPath ? { recordPath: o.recordPath } : {}),
   };
 }

@@ -5,11 +5,25 @@ import memoryPersistence from 'aedes-persistence';
 // the package's types describe its class; at run time the default export is a factory
 const memory = memoryPersistence as unknown as () => { outgoingStream(client: unknown): Readable };
 import type { Readable } from 'node:stream';
+import redisPersistence from 'aedes-persistence-redis';
+
+function redisStore(r: RedisStore): { outgoingStream(client: unknown): Readable } {
+  const u = new URL(r.url);
+  const opts = { host: u.hostname, port: Number(u.port || 6379), keyPrefix: r.prefix, maxRetriesPerRequest: 2 };
+  return (redisPersistence as unknown as (o: object) => { outgoingStream(client: unknown): Readable })(opts);
+}
 
 interface StoredPacket { cmd?: string; messageId?: number; dup?: boolean }
 
-export function createSessionStore(): object {
-  const store = memory();
+/** sessions in Redis (aedes-persistence-redis), so they outlive a broker restart */
+export interface RedisStore {
+  url: string;
+  /** keys of this broker's sessions start with it, so scenarios sharing a Redis do not meet */
+  prefix: string;
+}
+
+export function createSessionStore(redis?: RedisStore): object {
+  const store = redis ? redisStore(redis) : memory();
   const outgoingStream = store.outgoingStream.bind(store);
   store.outgoingStream = (client) =>
     outgoingStream(client).map((p: StoredPacket) => {

@@ -84,3 +84,24 @@ test('silent link: too late, never pinging, still open past the limit, or not ba
   assert.equal(!notBack.ok && notBack.final, false);
   assert.equal(noticedSilence(new RecordBuilder().ctx(), 2).rule, 'platform.behaviour', 'no black hole: the lab');
 });
+
+test('session resumed: the first accepted reconnect says session present; absent or not back is named', async () => {
+  const { sessionResumedSince } = await import('./sessions.ts');
+  const r = new RecordBuilder();
+  r.connect();
+  const since = r.events.at(-1)!.seq;
+  assert.match(msg(sessionResumedSince(r.ctx(), since)), /It has not connected again\./);
+  r.packet('c2', 'in', 'connect', { clientId: 'SN1', clean: false }, 'SN1');
+  r.packet('c2', 'out', 'connack', { returnCode: 3, sessionPresent: false }, 'SN1');
+  r.packet('c3', 'in', 'connect', { clientId: 'SN1', clean: false }, 'SN1');
+  const present = r.packet('c3', 'out', 'connack', { returnCode: 0, sessionPresent: true }, 'SN1');
+  const v = sessionResumedSince(r.ctx(), since);
+  assert.deepEqual([v.ok, v.rule, v.evidence.map((e) => e.seq)], [true, 'platform.behaviour', [present.seq]]);
+  const lost = new RecordBuilder();
+  lost.connect();
+  lost.packet('c2', 'in', 'connect', { clientId: 'SN1', clean: false }, 'SN1');
+  lost.packet('c2', 'out', 'connack', { returnCode: 0, sessionPresent: false }, 'SN1');
+  const l = sessionResumedSince(lost.ctx(), 4);
+  assert.match(msg(l), /Its CONNACK says no session was present\./);
+  assert.equal(!l.ok && l.final, true);
+});

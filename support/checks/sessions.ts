@@ -33,6 +33,22 @@ export function cleanAsConfigured(c: Ctx, want = c.expect?.clean): Verdict {
   );
 }
 
+/** the lab's own doing: the first accepted reconnect after `since` found the device's session (session present) */
+export function sessionResumedSince(c: Ctx, since: number): Verdict {
+  const acks = devicePackets(c.events, c.deviceId, 'connack', 'out').filter(
+    (e) => e.seq > since && (e.packet as { returnCode?: number }).returnCode === 0,
+  );
+  const first = acks[0];
+  if (first && (first.packet as { sessionPresent?: boolean }).sessionPresent) return pass('platform.behaviour', [first]);
+  return broken(
+    'platform.behaviour',
+    c,
+    first ? 'Its CONNACK says no session was present.' : 'It has not connected again.',
+    first ? [first] : [],
+    { expected: "the broker to resume the device's session on its reconnect (CONNACK session present 1).", final: !!first },
+  );
+}
+
 export const PASSIVE: PassiveRule[] = [
   { id: 'sessions.clean-session-0', judge: cleanSession1 },
   { id: 'sessions.clean-as-configured', judge: (c) => cleanAsConfigured(c) },

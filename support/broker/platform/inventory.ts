@@ -44,6 +44,11 @@ export class Inventory {
   private readonly devices = new Map<string, Device>();
   private nextId = 1000;
 
+  /** every device's external id */
+  ids(): string[] {
+    return [...this.devices.keys()];
+  }
+
   get(id: string): Device | undefined {
     return this.devices.get(id);
   }

@@ -31,9 +31,21 @@ export class Platform {
   readonly collections: Collections;
   readonly registrations: Registrations;
 
-  constructor(readonly broker: C8yBroker) {
+  private _broker!: C8yBroker;
+
+  constructor(broker: C8yBroker) {
     this.collections = new Collections(this, broker.options.templateCollections);
     this.registrations = new Registrations(this);
+    this.attach(broker);
+  }
+
+  get broker(): C8yBroker {
+    return this._broker;
+  }
+
+  /** the MQTT endpoint it serves (again, after a broker restart: the platform's state outlives it) */
+  attach(broker: C8yBroker): void {
+    this._broker = broker;
     broker.onUpstream((m) => this.handle(m));
     broker.onSubscribe((deviceId, topics) => {
       if (broker.options.pushPendingOnSubscribe && topics.includes('s/ds'))
