@@ -1,6 +1,7 @@
 // The emulator in agent mode: no console. It reads its broker settings from a config file (as a
-// Linux agent does), connects, and keeps its link up by itself: a lost connection or a refused
-// reconnect is retried after a backoff (1 s, doubling to 4 s). SIGTERM disconnects cleanly.
+// Linux agent does), connects (the first connection is retried every 1 s, doubling to 4 s), and
+// then the firmware keeps its link up by itself: a lost connection or a refused reconnect is
+// retried after its backoff (500 ms, doubling to 8 s). SIGTERM disconnects cleanly.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { Firmware, type FirmwareSettings } from './firmware.ts';
@@ -83,14 +84,13 @@ export async function runAgent(serial: string, configFile: string, log: (line: s
     process.once('SIGTERM', end);
     process.once('SIGINT', end);
   });
+  // the first connection is tried until it is made; after it, the firmware reconnects by itself
   let backoff = 1000;
   while (!stopping) {
     try {
       await firmware.connect();
       log('agent: connected');
-      backoff = 1000;
-      await firmware.closed();
-      log('agent: link lost');
+      break;
     } catch (err) {
       log(`agent: connect failed: ${(err as Error).message}`);
     }
