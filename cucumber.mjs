@@ -32,7 +32,12 @@ if (!process.env.CUCUMBER_WORKER_ID) mkdirSync(out, { recursive: true });
 
 // progress-bar needs a terminal; CI logs get one character a step
 const progress = process.stdout.isTTY ? 'progress-bar' : 'progress';
-const reports = (dir) => [progress, `html:${dir}/report.html`, `json:${dir}/report.json`, `message:${dir}/messages.ndjson`];
+const reports = (dir) => [
+  progress,
+  `html:${dir}/report.html`,
+  `json:${dir}/report.json`,
+  `message:${dir}/messages.ndjson`,
+];
 
 const features = [
   join(here, 'features/**/*.feature'),

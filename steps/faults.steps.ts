@@ -59,7 +59,8 @@ Given('the broker pushes pending operations in one PUBLISH', function (this: Hil
 When(
   '{int} operations {word} are created for {string}',
   async function (this: HilWorld, n: number, fragment: string, target: string) {
-    for (let i = 0; i < n; i++) this.operations.push(await this.lab.createOperation({ device: this.expand(target), fragment }));
+    for (let i = 0; i < n; i++)
+      this.operations.push(await this.lab.createOperation({ device: this.expand(target), fragment }));
   },
 );
 
@@ -90,7 +91,11 @@ Given('the device uses a keepalive of {int} seconds', function (this: HilWorld, 
 Then(
   'the device connects again within {duration}, its attempts at least {duration} apart',
   function (this: HilWorld, ms: number, floorMs: number) {
-    return measure(this, (c) => reconnectsBackOff(c, this.linkLostAt, floorMs), Math.max(ms, this.device.profile.timeouts.readyMs));
+    return measure(
+      this,
+      (c) => reconnectsBackOff(c, this.linkLostAt, floorMs),
+      Math.max(ms, this.device.profile.timeouts.readyMs),
+    );
   },
 );
 
@@ -116,7 +121,8 @@ Given('the broker keeps sessions in Redis', async function (this: HilWorld) {
 When(
   'the broker restarts and is down for {duration}, {word} sessions',
   async function (this: HilWorld, downMs: number, how: string) {
-    if (how !== 'keeping' && how !== 'losing') throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
+    if (how !== 'keeping' && how !== 'losing')
+      throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
     this.linkLostAt = this.lab.record.events().at(-1)?.seq ?? 0;
     await this.lab.restartBroker({ downMs, keepSessions: how === 'keeping' });
   },

@@ -301,7 +301,9 @@ export class Lab {
     const old = this.broker;
     const store = opts.sessionStore ?? (opts.keepSessions === false ? undefined : old.options.sessionStore);
     if (opts.keepSessions && !store)
-      throw new Error('sessions outlive a restart only when they are kept in Redis: "the broker keeps sessions in Redis" first');
+      throw new Error(
+        'sessions outlive a restart only when they are kept in Redis: "the broker keeps sessions in Redis" first',
+      );
     if (!opts.quiet)
       this.record.add('decision', {
         decision: 'broker-restart',

@@ -64,9 +64,11 @@ const ALL: Rule[] = [
   rule('operations.lifecycle', 'violation', 'SPEC 6 (operation life)',
     'The device answers an operation with 501, then 503 or 502, for the operation\'s fragment, in order, once each.'),
   rule('resilience.reconnect-backoff', 'violation', 'issue 14; Cumulocity: a client over its limits is disconnected',
-    'After a lost or refused connection the device waits between attempts (at least the floor the scenario states), never storming the platform, and gets back.'),
+    'After a lost or refused connection the device waits between attempts (at least the floor the scenario ' +
+      'states), never storming the platform, and gets back.'),
   rule('resilience.link-noticed', 'violation', 'MQTT 3.1.1 section 3.1.2.10 and 3.12; issue 14',
-    'A link that went silent (nothing heard) is noticed by the device within the time the scenario allows (it pings, hears nothing, gives up), and it connects again.'),
+    'A link that went silent (nothing heard) is noticed by the device within the time the scenario allows ' +
+      '(it pings, hears nothing, gives up), and it connects again.'),
   rule('performance.limit', 'violation', 'issue 14 (measurements with limits)',
     'What the scenario measures (answer times, reconnect times) stays within the limit it states.'),
   rule('hierarchy.child-data-topic', 'violation', 'seed: Device Hierarchies',

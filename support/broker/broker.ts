@@ -189,7 +189,9 @@ export class C8yBroker {
     // on a black-holed link the silence is the harness's doing, not the device's
     this.aedes.on('keepaliveTimeout', (client) =>
       this.linkFaults.isHole(this.stateOf(client)?.conn.id)
-        ? this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive (the link is black-holed)' })
+        ? this.decide(client, 'keepalive-timeout', {
+            reason: 'no packet within 1.5 × keepalive (the link is black-holed)',
+          })
         : this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'),
     );
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
@@ -646,8 +648,8 @@ export class C8yBroker {
         : opts.refuseAttempts !== undefined
           ? ` and refuses its next ${opts.refuseAttempts} reconnects (CONNACK 3)`
           : opts.refuseReconnects
-          ? ' and refuses its reconnects'
-          : '';
+            ? ' and refuses its reconnects'
+            : '';
     const reason = `the harness dropped the device's link${refusing}`;
     this.record.add('decision', { decision: 'link-dropped', deviceId, reason });
     (client as unknown as { conn?: Duplex } | undefined)?.conn?.destroy();

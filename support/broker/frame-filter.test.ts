@@ -22,10 +22,17 @@ test('frame filter: PUBACKs dropped whole wherever the chunks are cut; the other
   for (let cut = 0; cut <= stream.length; cut++) {
     for (let cut2 = cut; cut2 <= stream.length; cut2 += 7) {
       const parts = [stream.subarray(0, cut), stream.subarray(cut, cut2), stream.subarray(cut2)];
-      assert.deepEqual(run(parts, (t) => (t === 4 ? 'drop' : 'pass')), expected, `cut at ${cut}, ${cut2}`);
+      assert.deepEqual(
+        run(parts, (t) => (t === 4 ? 'drop' : 'pass')),
+        expected,
+        `cut at ${cut}, ${cut2}`,
+      );
     }
   }
-  assert.deepEqual(run([stream], () => 'pass'), stream);
+  assert.deepEqual(
+    run([stream], () => 'pass'),
+    stream,
+  );
 });
 
 test('frame filter: only the next PUBACK is lost when the decision says so once', () => {
@@ -51,7 +58,13 @@ test('frame filter: a held packet and everything after it come later, in order',
 test('whole packets: dropped ones left out, a late one holds the write', async () => {
   const { filterWhole } = await import('./frame-filter.ts');
   const bytes = Buffer.concat([PUBACK(1), PUBLISH, PINGREQ]);
-  assert.deepEqual(filterWhole(bytes, (t) => (t === 4 ? 'drop' : 'pass')), { bytes: Buffer.concat([PUBLISH, PINGREQ]), holdMs: 0 });
-  assert.deepEqual(filterWhole(bytes, (t) => (t === 12 ? { holdMs: 40 } : 'pass')), { bytes, holdMs: 40 });
+  assert.deepEqual(
+    filterWhole(bytes, (t) => (t === 4 ? 'drop' : 'pass')),
+    { bytes: Buffer.concat([PUBLISH, PINGREQ]), holdMs: 0 },
+  );
+  assert.deepEqual(
+    filterWhole(bytes, (t) => (t === 12 ? { holdMs: 40 } : 'pass')),
+    { bytes, holdMs: 40 },
+  );
   assert.equal(filterWhole(bytes, () => 'drop').bytes.length, 0);
 });

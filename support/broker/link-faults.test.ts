@@ -43,9 +43,16 @@ test('lose the next 2 PUBACKs to the device: only the third arrives, the link st
     await new Promise((r) => setTimeout(r, 60));
     assert.deepEqual(
       decisions(broker, 'packet-lost').map((e) => [e.type, e.dir]),
-      [['puback', 'out'], ['puback', 'out']],
+      [
+        ['puback', 'out'],
+        ['puback', 'out'],
+      ],
     );
-    assert.equal(broker.record.select({ kind: 'packet', type: 'puback', dir: 'out' }).length, 1, 'the record shows the wire');
+    assert.equal(
+      broker.record.select({ kind: 'packet', type: 'puback', dir: 'out' }).length,
+      1,
+      'the record shows the wire',
+    );
     c.close();
   } finally {
     await broker.close();

@@ -4,8 +4,22 @@
 import type { FrameVerdict } from './frame-filter.ts';
 
 export const PACKET_TYPES = [
-  'reserved', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp',
-  'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq', 'pingresp', 'disconnect', 'auth',
+  'reserved',
+  'connect',
+  'connack',
+  'publish',
+  'puback',
+  'pubrec',
+  'pubrel',
+  'pubcomp',
+  'subscribe',
+  'suback',
+  'unsubscribe',
+  'unsuback',
+  'pingreq',
+  'pingresp',
+  'disconnect',
+  'auth',
 ] as const;
 export type PacketType = (typeof PACKET_TYPES)[number];
 
@@ -14,7 +28,18 @@ export type Direction = 'in' | 'out';
 
 /** packets each direction can carry: anything else is an impossible fault, named at once */
 const CARRIES: Record<Direction, readonly PacketType[]> = {
-  in: ['connect', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'unsubscribe', 'pingreq', 'disconnect'],
+  in: [
+    'connect',
+    'publish',
+    'puback',
+    'pubrec',
+    'pubrel',
+    'pubcomp',
+    'subscribe',
+    'unsubscribe',
+    'pingreq',
+    'disconnect',
+  ],
   out: ['connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback', 'pingresp'],
 };
 
@@ -35,9 +60,7 @@ export function packetType(name: string, dir: Direction): PacketType {
   const t = name.toLowerCase() as PacketType;
   if (!CARRIES[dir].includes(t)) {
     const who = dir === 'in' ? 'the device sends' : 'the broker sends';
-    throw new Error(
-      `'${name}' is not a packet ${who}: ${CARRIES[dir].map((x) => x.toUpperCase()).join(', ')}`,
-    );
+    throw new Error(`'${name}' is not a packet ${who}: ${CARRIES[dir].map((x) => x.toUpperCase()).join(', ')}`);
   }
   return t;
 }
@@ -76,7 +99,9 @@ export class LinkFaults {
 
   /** armed for this device in this direction: the filter is worth running */
   active(deviceId: string | undefined, conn: string, dir: Direction): boolean {
-    return this.holes.has(conn) || (deviceId !== undefined && (this.armed.get(deviceId) ?? []).some((a) => a.dir === dir));
+    return (
+      this.holes.has(conn) || (deviceId !== undefined && (this.armed.get(deviceId) ?? []).some((a) => a.dir === dir))
+    );
   }
 
   verdict(deviceId: string | undefined, conn: string, dir: Direction, type: number): FrameVerdict {
@@ -86,7 +111,11 @@ export class LinkFaults {
     const a = list?.find((x) => x.dir === dir && x.type === name && x.left > 0);
     if (!a) return 'pass';
     a.left--;
-    if (a.left === 0) this.armed.set(deviceId!, list!.filter((x) => x !== a));
+    if (a.left === 0)
+      this.armed.set(
+        deviceId!,
+        list!.filter((x) => x !== a),
+      );
     const way = dir === 'in' ? 'from the device' : 'to the device';
     if (a.action === 'lose') {
       this.decide('packet-lost', {

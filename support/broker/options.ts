@@ -28,7 +28,10 @@ export interface BrokerOptions {
   refuseDownstreamBeforeRegistration?: boolean;
   /** SPEC 4: push pending operations again on a new s/ds subscription (default false) */
   pushPendingOnSubscribe?: boolean;
-  /** push pending operations (on 500, or on a new s/ds subscription) in one PUBLISH, a line each, as the platform does (default false) */
+  /**
+   * push pending operations (on 500, or on a new s/ds subscription) in one PUBLISH, a line each, as
+   * the platform does (default false)
+   */
   batchPendingOperations?: boolean;
   /** SPEC 4: largest packet accepted, in bytes on the wire (default 16184; 0 = no limit) */
   maxPacketSize?: number;
@@ -58,8 +61,9 @@ export interface BrokerOptions {
   recording?: boolean;
 }
 
-export interface ResolvedOptions
-  extends Required<Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore'>> {
+export interface ResolvedOptions extends Required<
+  Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore'>
+> {
   standing?: StandingListeners;
   sessionStore?: RedisStore;
   tls?: TlsMaterial;

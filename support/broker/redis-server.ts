@@ -26,7 +26,10 @@ export async function startRedis(dir: string): Promise<RedisServer> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}: ${out.slice(-500)}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start on port ${port}: ${out.slice(-500)}`)),
+      10_000,
+    );
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (/Ready to accept connections/.test(out)) {

@@ -29,7 +29,15 @@ for (const kept of [true, false]) {
         if (kept) await lab.keepSessionsInRedis();
         const id = `RESTART-${kept ? 'K' : 'L'}`;
         const c = await persistentDevice(lab, id);
-        c.send({ cmd: 'publish', topic: 's/us', payload: '100,Dev,t', qos: 1, messageId: 1, retain: false, dup: false });
+        c.send({
+          cmd: 'publish',
+          topic: 's/us',
+          payload: '100,Dev,t',
+          qos: 1,
+          messageId: 1,
+          retain: false,
+          dup: false,
+        });
         c.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 's/ds', qos: 1 }] });
         await c.next((p) => p.cmd === 'suback');
         const ports = { ...lab.broker.ports };

@@ -59,7 +59,10 @@ test('answers within: kept at the percentile; broken above it, naming the percen
   assert.deepEqual([kept.ok, kept.rule, kept.measurement.at], [true, 'performance.limit', 120]);
   const v = answersWithin(r.ctx(), ops, 501, { max: 200, percentile: 90 });
   assert.equal(v.ok, false);
-  assert.match(!v.ok ? v.message : '', /\[performance\.limit, violation\] the device to answer 501 within 200 ms for 90% of 3 operations\.\nAt the 90th percentile it took 3000 ms \(values: 120, 80, 3000\)\./);
+  assert.match(
+    !v.ok ? v.message : '',
+    /\[performance\.limit, violation\] the device to answer 501 within 200 ms for 90% of 3 operations\.\nAt the 90th percentile it took 3000 ms \(values: 120, 80, 3000\)\./,
+  );
   assert.equal(!v.ok && v.final, true, 'every operation answered: it cannot change any more');
 });
 

@@ -35,7 +35,7 @@ export function percentile(values: readonly number[], p: number, missing = 0): n
 
 export function measured(name: string, unit: string, values: number[], missing: number, limit?: Limit): Measurement {
   const at = limit ? percentile(values, limit.percentile, missing) : undefined;
-  return { name, unit, values, missing, ...(limit ? { limit, at } : {}), ok: !limit || (at! <= limit.max) };
+  return { name, unit, values, missing, ...(limit ? { limit, at } : {}), ok: !limit || at! <= limit.max };
 }
 
 const created = (c: Ctx, op: OperationRef) =>
@@ -53,7 +53,11 @@ function answer(c: Ctx, since: number, code: number, fragment: string, taken: Se
 }
 
 /** ms from each operation's creation to the device's <code> line for it (oldest answer first) */
-export function answerTimes(c: Ctx, ops: readonly OperationRef[], code: 501 | 503): { values: number[]; missing: number; events: RecordEvent[] } {
+export function answerTimes(
+  c: Ctx,
+  ops: readonly OperationRef[],
+  code: 501 | 503,
+): { values: number[]; missing: number; events: RecordEvent[] } {
   const taken = new Set<number>();
   const values: number[] = [];
   const events: RecordEvent[] = [];
@@ -73,7 +77,12 @@ export function answerTimes(c: Ctx, ops: readonly OperationRef[], code: 501 | 50
 }
 
 /** the device answered <code> within the limit for the stated share of the operations */
-export function answersWithin(c: Ctx, ops: readonly OperationRef[], code: 501 | 503, limit: Limit): Verdict & { measurement: Measurement } {
+export function answersWithin(
+  c: Ctx,
+  ops: readonly OperationRef[],
+  code: 501 | 503,
+  limit: Limit,
+): Verdict & { measurement: Measurement } {
   const a = answerTimes(c, ops, code);
   const m = measured(`time to ${code}`, 'ms', a.values, a.missing, limit);
   if (m.ok) return { ...pass('performance.limit', a.events), measurement: m };

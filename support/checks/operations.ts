@@ -78,7 +78,8 @@ export function operationEnds(c: Ctx, op: OperationRef, status: string): Verdict
  * first that did not (or cannot any more) is named, with how many of them did.
  */
 export function operationsEnd(c: Ctx, ops: readonly OperationRef[], status: string): Verdict {
-  const expected = `all ${ops.length} operations (${ops.map((o) => o.id).join(', ')}) to end ${status}, each answered once.`;
+  const ids = ops.map((o) => o.id).join(', ');
+  const expected = `all ${ops.length} operations (${ids}) to end ${status}, each answered once.`;
   const twice = ops.find((op) => statuses(c, op).filter((e) => e.to === 'EXECUTING').length > 1);
   if (twice) {
     const changes = statuses(c, twice);
@@ -90,7 +91,11 @@ export function operationsEnd(c: Ctx, ops: readonly OperationRef[], status: stri
   }
   const verdicts = ops.map((op) => ({ op, v: operationEnds(c, op, status) }));
   const failing = verdicts.find((x) => !x.v.ok && x.v.final) ?? verdicts.find((x) => !x.v.ok);
-  if (!failing) return pass(ruleFor(c, ops[0]!), ops.flatMap((op) => statuses(c, op)));
+  if (!failing)
+    return pass(
+      ruleFor(c, ops[0]!),
+      ops.flatMap((op) => statuses(c, op)),
+    );
   const did = failing.v.ok ? '' : (failing.v.message.split('\n')[1] ?? '');
   const done = verdicts.filter((x) => x.v.ok).length;
   return broken(
@@ -106,7 +111,11 @@ export function operationsEnd(c: Ctx, ops: readonly OperationRef[], status: stri
 export function deliveredInOnePublish(c: Ctx, ops: readonly OperationRef[]): Verdict {
   const ids = new Set(ops.map((o) => o.id));
   const batched = c.events.filter(
-    (e) => e.kind === 'platform' && e.change === 'operation-delivery' && ids.has(String(e.operationId)) && e.batch === ops.length,
+    (e) =>
+      e.kind === 'platform' &&
+      e.change === 'operation-delivery' &&
+      ids.has(String(e.operationId)) &&
+      e.batch === ops.length,
   );
   if (batched.length === ops.length) return pass('platform.behaviour', batched);
   const deliveries = c.events.filter((e) => e.kind === 'platform' && e.change === 'operation-delivery');

@@ -51,7 +51,14 @@ test('ready: a SUBACK on another connection, for another message id, or before t
 
 test('ready: a SUBACK with too few codes, or none, grants nothing (and does not throw)', () => {
   const { r, conn } = known();
-  r.subscribe(conn, [['s/e', 0], ['s/ds', 1]], 2);
+  r.subscribe(
+    conn,
+    [
+      ['s/e', 0],
+      ['s/ds', 1],
+    ],
+    2,
+  );
   r.packet(conn, 'out', 'suback', { messageId: 2, granted: [0] });
   assert.equal(readyForScenario(r.ctx(), true).ok, false);
   const bare = known();

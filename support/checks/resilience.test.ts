@@ -65,7 +65,10 @@ function silent(keepalive: number, closedAt?: number, back = true): RecordBuilde
 
 test('silent link: closed within the factor × keepalive and back passes, measured from the black hole', () => {
   const v = noticedSilence(silent(2, 3000).ctx(), 1.5);
-  assert.deepEqual([v.ok, v.rule, v.measurement.at, v.measurement.limit?.max], [true, 'resilience.link-noticed', 2900, 3000]);
+  assert.deepEqual(
+    [v.ok, v.rule, v.measurement.at, v.measurement.limit?.max],
+    [true, 'resilience.link-noticed', 2900, 3000],
+  );
 });
 
 test('silent link: too late, never pinging, still open past the limit, or not back: each named', () => {

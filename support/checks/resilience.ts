@@ -25,15 +25,25 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number): Measu
   const expected = `the device back after the refusals, its attempts at least ${floorMs} ms apart.`;
   if (short >= 0) {
     return {
-      ...broken(rule, c, `Attempts ${short + 1} and ${short + 2} came ${gaps[short]} ms apart (gaps: ${gaps.join(', ')} ms).`,
-        attempts.slice(short, short + 2), { expected, final: true }),
+      ...broken(
+        rule,
+        c,
+        `Attempts ${short + 1} and ${short + 2} came ${gaps[short]} ms apart (gaps: ${gaps.join(', ')} ms).`,
+        attempts.slice(short, short + 2),
+        { expected, final: true },
+      ),
       measurement: m,
     };
   }
   if (!back) {
     return {
-      ...broken(rule, c, `It has not got back yet: ${attempts.length} attempt(s), gaps ${gaps.join(', ') || 'none'} ms.`,
-        attempts, { expected }),
+      ...broken(
+        rule,
+        c,
+        `It has not got back yet: ${attempts.length} attempt(s), gaps ${gaps.join(', ') || 'none'} ms.`,
+        attempts,
+        { expected },
+      ),
       measurement: m,
     };
   }
@@ -48,25 +58,55 @@ export function noticedSilence(c: Ctx, factor: number): Measured {
   const rule = 'resilience.link-noticed';
   const hole = c.events.filter((e) => e.kind === 'decision' && e.decision === 'link-blackholed').at(-1);
   if (!hole) {
-    return { ...broken('platform.behaviour', c, 'No link was black-holed.', [], {}), measurement: measured('silence noticed after', 'ms', [], 1) };
+    return {
+      ...broken('platform.behaviour', c, 'No link was black-holed.', [], {}),
+      measurement: measured('silence noticed after', 'ms', [], 1),
+    };
   }
   const conn = hole.conn as string;
   const connect = devicePackets(c.events, c.deviceId, 'connect', 'in').find((e) => e.conn === conn);
   const keepalive = (connect?.packet as { keepalive?: number } | undefined)?.keepalive ?? 0;
   const limit = factor * keepalive * 1000;
-  const close = c.events.find((e) => e.kind === 'connection' && e.action === 'close' && e.conn === conn && e.seq > hole.seq);
-  const back = close && devicePackets(c.events, c.deviceId, 'connack', 'out').find((e) => e.seq > close.seq && returnCode(e) === 0);
+  const close = c.events.find(
+    (e) => e.kind === 'connection' && e.action === 'close' && e.conn === conn && e.seq > hole.seq,
+  );
+  const back =
+    close &&
+    devicePackets(c.events, c.deviceId, 'connack', 'out').find((e) => e.seq > close.seq && returnCode(e) === 0);
   const noticed = close ? round(close.t - hole.t) : undefined;
-  const m = measured('silence noticed after', 'ms', noticed === undefined ? [] : [noticed], noticed === undefined ? 1 : 0, {
-    max: limit,
-    percentile: 100,
-  });
-  const expected = `the device to give up the silent link within ${factor} × its keepalive of ${keepalive} s (${limit} ms), then connect again.`;
+  const m = measured(
+    'silence noticed after',
+    'ms',
+    noticed === undefined ? [] : [noticed],
+    noticed === undefined ? 1 : 0,
+    {
+      max: limit,
+      percentile: 100,
+    },
+  );
+  const expected =
+    `the device to give up the silent link within ${factor} × its keepalive of ${keepalive} s ` +
+    `(${limit} ms), then connect again.`;
   const now = c.events.at(-1)?.t ?? hole.t;
   if (keepalive === 0)
-    return { ...broken(rule, c, 'Its CONNECT has keepalive 0: it never pings, so it cannot notice.', connect ? [connect, hole] : [hole], { expected, final: true }), measurement: m };
+    return {
+      ...broken(
+        rule,
+        c,
+        'Its CONNECT has keepalive 0: it never pings, so it cannot notice.',
+        connect ? [connect, hole] : [hole],
+        { expected, final: true },
+      ),
+      measurement: m,
+    };
   if (noticed !== undefined && noticed > limit)
-    return { ...broken(rule, c, `It closed the link ${noticed} ms after it went silent.`, [hole, close!], { expected, final: true }), measurement: m };
+    return {
+      ...broken(rule, c, `It closed the link ${noticed} ms after it went silent.`, [hole, close!], {
+        expected,
+        final: true,
+      }),
+      measurement: m,
+    };
   if (noticed === undefined)
     return {
       ...broken(rule, c, `The link is still open ${round(now - hole.t)} ms after it went silent.`, [connect!, hole], {
@@ -75,6 +115,12 @@ export function noticedSilence(c: Ctx, factor: number): Measured {
       }),
       measurement: m,
     };
-  if (!back) return { ...broken(rule, c, `It closed the link after ${noticed} ms but has not connected again.`, [hole, close!], { expected }), measurement: m };
+  if (!back)
+    return {
+      ...broken(rule, c, `It closed the link after ${noticed} ms but has not connected again.`, [hole, close!], {
+        expected,
+      }),
+      measurement: m,
+    };
   return { ...pass(rule, [hole, close!, back]), measurement: m };
 }

@@ -39,13 +39,17 @@ export function sessionResumedSince(c: Ctx, since: number): Verdict {
     (e) => e.seq > since && (e.packet as { returnCode?: number }).returnCode === 0,
   );
   const first = acks[0];
-  if (first && (first.packet as { sessionPresent?: boolean }).sessionPresent) return pass('platform.behaviour', [first]);
+  if (first && (first.packet as { sessionPresent?: boolean }).sessionPresent)
+    return pass('platform.behaviour', [first]);
   return broken(
     'platform.behaviour',
     c,
     first ? 'Its CONNACK says no session was present.' : 'It has not connected again.',
     first ? [first] : [],
-    { expected: "the broker to resume the device's session on its reconnect (CONNACK session present 1).", final: !!first },
+    {
+      expected: "the broker to resume the device's session on its reconnect (CONNACK session present 1).",
+      final: !!first,
+    },
   );
 }
 

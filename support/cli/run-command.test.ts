@@ -20,7 +20,18 @@ function c8yHil(args: string[], env: Record<string, string> = {}) {
 
 test('run arguments: paths resolved (with their lines), cucumber options with values kept apart, --lab taken out', () => {
   const a = parseRunArgs(
-    ['--lab', 'lab.yaml', 'features/qos/qos.feature:18', '--tags', '@qos', '-p', 'hil', '--retry', '1', 'features/connect'],
+    [
+      '--lab',
+      'lab.yaml',
+      'features/qos/qos.feature:18',
+      '--tags',
+      '@qos',
+      '-p',
+      'hil',
+      '--retry',
+      '1',
+      'features/connect',
+    ],
     ROOT,
   );
   assert.equal(a.lab, join(ROOT, 'lab.yaml'));
@@ -36,7 +47,11 @@ test('usage errors exit 2 with one line before anything runs; no reports folder 
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-run-'));
   try {
     const reports = join(dir, 'reports');
-    for (const args of [['run', '--profile', 'nope'], ['run', 'features/none.feature'], ['run', '--parallel', '-1']]) {
+    for (const args of [
+      ['run', '--profile', 'nope'],
+      ['run', 'features/none.feature'],
+      ['run', '--parallel', '-1'],
+    ]) {
       const r = c8yHil(args, { C8Y_HIL_REPORTS: reports });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -98,7 +113,7 @@ test(
       const one = JSON.parse(readFileSync(join(dir, 'ok', 'outcome.json'), 'utf8'));
       assert.deepEqual(
         one.scenarios.map((x: { name: string }) => x.name),
-        ['a bad login is refused with the platform\'s code (#2: t100/nobody, s3cret, 4)'],
+        ["a bad login is refused with the platform's code (#2: t100/nobody, s3cret, 4)"],
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -44,9 +44,31 @@ nothing.
 
 /** cucumber options that take a value: what follows them is no feature path */
 const VALUED = new Set([
-  '--profile', '-p', '--tags', '-t', '--name', '--format', '-f', '--format-options', '--import', '-i',
-  '--require', '-r', '--require-module', '--parallel', '--retry', '--retry-tag-filter', '--world-parameters',
-  '--order', '--language', '--shard', '--plugin', '--plugin-options', '--config', '-c', '--i18n-keywords',
+  '--profile',
+  '-p',
+  '--tags',
+  '-t',
+  '--name',
+  '--format',
+  '-f',
+  '--format-options',
+  '--import',
+  '-i',
+  '--require',
+  '-r',
+  '--require-module',
+  '--parallel',
+  '--retry',
+  '--retry-tag-filter',
+  '--world-parameters',
+  '--order',
+  '--language',
+  '--shard',
+  '--plugin',
+  '--plugin-options',
+  '--config',
+  '-c',
+  '--i18n-keywords',
 ]);
 
 export interface RunArgs {
@@ -206,7 +228,8 @@ function writeOutputs(dir: string, outcome: RunOutcome, meta: RunMetadata): void
   }
 }
 
-const escHtml = (v: string) => v.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const escHtml = (v: string) =>
+  v.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** the run's metadata at the top of cucumber's HTML report: which device, firmware, lab and harness it tested */
 function bannerInHtml(file: string, meta: RunMetadata): void {

@@ -8,6 +8,9 @@ export class UsageError extends Error {}
 export function optionProblem(err: Error): string {
   const ambiguous = /^Option '([^']+)' argument is ambiguous/.exec(err.message);
   if (ambiguous)
-    return `${ambiguous[1]!.replace(/^-\w, /, '')} needs a value of 0 or more; what follows it starts with '-' (a negative number or another flag)`;
+    return (
+      `${ambiguous[1]!.replace(/^-\w, /, '')} needs a value of 0 or more; ` +
+      "what follows it starts with '-' (a negative number or another flag)"
+    );
   return err.message.replace(/\. To specify.*$/s, '').replace(/\s*\n\s*/g, ' ');
 }

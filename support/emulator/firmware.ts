@@ -322,7 +322,9 @@ export class Firmware {
   private async subscribeAll(client: MqttClient): Promise<void> {
     const topics: Record<string, { qos: 0 | 1 | 2 }> = { 's/ds': { qos: this.qos() }, 's/e': { qos: 0 } };
     if (this.faults.has('subscribe-wrong-topics')) Object.assign(topics, { 's/us': { qos: 0 }, 'c8y/ds': { qos: 0 } });
-    await client.subscribeAsync(topics).catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
+    await client
+      .subscribeAsync(topics)
+      .catch((err: Error) => this.log(`SUBSCRIBE REFUSED ${JSON.stringify(err.message)}`));
   }
 
   /** the firmware's own template collection, made when it registers, and its boot event sent with it */

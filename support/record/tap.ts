@@ -22,7 +22,12 @@ export interface LinkFilter {
   outArmed?(): boolean;
 }
 
-export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?: Inspector, faults?: LinkFilter): void {
+export function tapConnection(
+  stream: Duplex,
+  conn: RecordedConnection,
+  inspect?: Inspector,
+  faults?: LinkFilter,
+): void {
   const push = stream.push;
   stream.push = function tappedPush(this: Duplex, chunk: unknown, encoding?: BufferEncoding): boolean {
     if (chunk !== null && chunk !== undefined) {
@@ -33,7 +38,10 @@ export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?
     }
     return push.call(this, chunk, encoding);
   };
-  const s = stream as unknown as { _write: (c: Buffer | string, e: BufferEncoding, cb: WriteCb) => void; _writev?: (cs: Piece[], cb: WriteCb) => void };
+  const s = stream as unknown as {
+    _write: (c: Buffer | string, e: BufferEncoding, cb: WriteCb) => void;
+    _writev?: (cs: Piece[], cb: WriteCb) => void;
+  };
   const write = s._write;
   /** what the broker wrote, after the faults: recorded as it goes on the wire, held when it is to be late */
   const faulty = (self: Duplex, bytes: Buffer, cb: WriteCb): boolean => {
@@ -58,7 +66,9 @@ export function tapConnection(stream: Duplex, conn: RecordedConnection, inspect?
   if (writev) {
     s._writev = function tappedWritev(chunks, cb) {
       if (faults?.outArmed?.()) {
-        const buf = Buffer.concat(chunks.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c.chunk as string, c.encoding))));
+        const buf = Buffer.concat(
+          chunks.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c.chunk as string, c.encoding))),
+        );
         if (faulty(this as unknown as Duplex, buf, cb)) return;
       }
       conn.out(chunks);

@@ -20,7 +20,9 @@ function property(name: string, value: string | undefined): string {
 /** "p90 812 ms (limit 2000 ms) ok; 10 values" */
 export function measurementText(m: MeasurementSummary): string {
   const at = m.at === null || m.at === undefined ? 'not all measured' : `${m.at} ${m.unit}`;
-  const limit = m.limit ? `p${m.limit.percentile} ${at} (limit ${m.limit.max} ${m.unit})` : `${m.values.join(', ')} ${m.unit}`;
+  const limit = m.limit
+    ? `p${m.limit.percentile} ${at} (limit ${m.limit.max} ${m.unit})`
+    : `${m.values.join(', ')} ${m.unit}`;
   return `${limit} ${m.ok ? 'ok' : 'over the limit'}; ${m.values.length} values`;
 }
 
@@ -37,9 +39,12 @@ function testCase(s: ScenarioOutcome): string {
   ].join('');
   const firstLine = last.message.split('\n').find((l) => l.trim()) ?? '';
   let body = `<properties>${props}</properties>`;
-  if (last.status === 'failed') body += `<failure type="${esc(last.rules[0] ?? 'failed')}" message="${esc(firstLine)}">${cdata(last.message)}</failure>`;
-  else if (last.status === 'broken') body += `<error type="broken" message="${esc(firstLine)}">${cdata(last.message)}</error>`;
-  else if (last.status === 'skipped') body += last.skipReason ? `<skipped message="${esc(last.skipReason)}"/>` : '<skipped/>';
+  if (last.status === 'failed')
+    body += `<failure type="${esc(last.rules[0] ?? 'failed')}" message="${esc(firstLine)}">${cdata(last.message)}</failure>`;
+  else if (last.status === 'broken')
+    body += `<error type="broken" message="${esc(firstLine)}">${cdata(last.message)}</error>`;
+  else if (last.status === 'skipped')
+    body += last.skipReason ? `<skipped message="${esc(last.skipReason)}"/>` : '<skipped/>';
   if (last.traffic) body += `<system-out>${cdata(last.traffic)}</system-out>`;
   const time = Math.max(0, last.end - last.start).toFixed(3);
   return `    <testcase classname="${esc(s.feature)}" name="${esc(s.name)}" time="${time}">${body}</testcase>`;

@@ -62,7 +62,7 @@ function attempt(id: string, tc: string, at: number, result: Env, extra: Env[] =
 }
 
 const VIOLATION = { status: 'FAILED', message: '[qos.as-configured, violation] QoS 1.\nIt published at QoS 0.' };
-const INFO = { status: 'FAILED', message: "[platform.behaviour, info] CONNACK 5.\nIt got CONNACK 0." };
+const INFO = { status: 'FAILED', message: '[platform.behaviour, info] CONNACK 5.\nIt got CONNACK 0.' };
 const CONSOLE = { status: 'FAILED', message: 'ConsoleError: the console /dev/ttyUSB0 vanished and did not come back' };
 
 test('a failure naming a violation is the device failing (exit 1); the outline examples get unique names', () => {
@@ -110,7 +110,9 @@ test('flaky: the same scenario passing on its retry; another example failing is 
   const o = runOutcome([
     ...feature(),
     ...attempt('a1', 't1', 101, VIOLATION, [{ mediaType: 'text/plain', body: 'record: /r/plain.jsonl' }]),
-    ...attempt('a2', 't1', 104, { status: 'PASSED' }, [{ mediaType: 'text/plain', body: 'record: /r/plain-attempt2.jsonl' }]),
+    ...attempt('a2', 't1', 104, { status: 'PASSED' }, [
+      { mediaType: 'text/plain', body: 'record: /r/plain-attempt2.jsonl' },
+    ]),
     ...attempt('a3', 't2', 107, VIOLATION),
     ...attempt('a4', 't3', 110, { status: 'PASSED' }),
   ]);
@@ -142,13 +144,25 @@ test('JUnit: unique names, failure versus error, skipped with its reason, proper
     { testRunFinished: { timestamp: ts(110) } },
   ]);
   const xml = junitXml(o, { device: 'ACME-7 (A1)', 'features.commit': 'abc123' });
-  assert.match(xml, /<testsuite name="c8y-hil" time="10\.000" tests="3" failures="1" errors="1" skipped="1" timestamp="1970-01-01T00:01:40\.000Z">/);
-  assert.match(xml, /<property name="device" value="ACME-7 \(A1\)"\/><property name="features.commit" value="abc123"\/>/);
-  assert.match(xml, /name="plain" time="2\.000"><properties>.*<\/properties><error type="broken" message="ConsoleError: the console/);
+  assert.match(
+    xml,
+    /<testsuite name="c8y-hil" time="10\.000" tests="3" failures="1" errors="1" skipped="1" timestamp="1970-01-01T00:01:40\.000Z">/,
+  );
+  assert.match(
+    xml,
+    /<property name="device" value="ACME-7 \(A1\)"\/><property name="features.commit" value="abc123"\/>/,
+  );
+  assert.match(
+    xml,
+    /name="plain" time="2\.000"><properties>.*<\/properties><error type="broken" message="ConsoleError: the console/,
+  );
   assert.match(xml, /name="outline \(#1: mqtt\)".*<property name="rules" value="qos.as-configured"\/>/);
   assert.match(xml, /<property name="timeline" value="\/r\/o.timeline\/index.html"\/>/);
   assert.match(xml, /<failure type="qos.as-configured" message="\[qos.as-configured, violation\] QoS 1.">/);
-  assert.match(xml, /<system-out><!\[CDATA\[\+1ms device → broker PUBLISH s\/us "100" \]\]\]\]><!\[CDATA\[> x\]\]><\/system-out>/);
+  assert.match(
+    xml,
+    /<system-out><!\[CDATA\[\+1ms device → broker PUBLISH s\/us "100" \]\]\]\]><!\[CDATA\[> x\]\]><\/system-out>/,
+  );
   assert.match(xml, /name="outline \(#2: wss\)".*<skipped message="no wss"\/>/);
 });
 
@@ -166,7 +180,14 @@ test('GitHub annotations: one ::error per failed or broken scenario, at its feat
 });
 
 test('JUnit: a measurement attached to a scenario is a property with its percentile, limit and verdict', () => {
-  const m = { name: 'time to 501', unit: 'ms', values: [3, 900, 2500], limit: { max: 2000, percentile: 90 }, at: 2500, ok: false };
+  const m = {
+    name: 'time to 501',
+    unit: 'ms',
+    values: [3, 900, 2500],
+    limit: { max: 2000, percentile: 90 },
+    at: 2500,
+    ok: false,
+  };
   const o = runOutcome([
     ...feature(),
     ...attempt('a1', 't1', 101, VIOLATION, [{ mediaType: 'text/plain', body: `measurement: ${JSON.stringify(m)}` }]),

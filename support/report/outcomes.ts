@@ -145,7 +145,13 @@ export function runOutcome(envelopes: readonly Json[]): RunOutcome {
     else if (env.testRunStarted) started = seconds(env.testRunStarted.timestamp);
     else if (env.testRunFinished) finished = seconds(env.testRunFinished.timestamp);
     else if (env.testCaseStarted) {
-      const a: Attempt = { status: 'passed', message: '', rules: [], start: seconds(env.testCaseStarted.timestamp), end: 0 };
+      const a: Attempt = {
+        status: 'passed',
+        message: '',
+        rules: [],
+        start: seconds(env.testCaseStarted.timestamp),
+        end: 0,
+      };
       attempts.set(env.testCaseStarted.id, a);
       const pickleId = testCases.get(env.testCaseStarted.testCaseId)!;
       byPickle.set(pickleId, [...(byPickle.get(pickleId) ?? []), a]);
@@ -180,12 +186,17 @@ function attach(a: Attempt | undefined, att: Json): void {
   if (!a) return;
   const body = String(att.body ?? '');
   if (att.mediaType === 'text/plain' && body.startsWith('record: ')) a.record = body.slice('record: '.length);
-  else if (att.mediaType === 'text/plain' && body.startsWith('skipped: ')) a.skipReason = body.slice('skipped: '.length);
-  else if (att.mediaType === 'text/plain' && body.startsWith('timeline: ')) a.timeline = body.slice('timeline: '.length);
+  else if (att.mediaType === 'text/plain' && body.startsWith('skipped: '))
+    a.skipReason = body.slice('skipped: '.length);
+  else if (att.mediaType === 'text/plain' && body.startsWith('timeline: '))
+    a.timeline = body.slice('timeline: '.length);
   else if (att.fileName === 'traffic.txt') a.traffic = body;
   else if (att.mediaType === 'text/plain' && body.startsWith('measurement: ')) {
     try {
-      a.measurements = [...(a.measurements ?? []), JSON.parse(body.slice('measurement: '.length)) as MeasurementSummary];
+      a.measurements = [
+        ...(a.measurements ?? []),
+        JSON.parse(body.slice('measurement: '.length)) as MeasurementSummary,
+      ];
     } catch {
       /* not one of ours */
     }

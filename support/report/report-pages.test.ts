@@ -124,41 +124,61 @@ async function qos2OperationRecord(path: string): Promise<void> {
   await broker.close();
 }
 
-test('the sequence diagram of a QoS 2 operation: the handshake and 501 → 503 in order; the first row shows', { skip }, async () => {
-  const record = join(dir, 'qos2.jsonl');
-  await qos2OperationRecord(record);
-  const out = join(dir, 'qos2.timeline');
-  await buildTimeline(record, out);
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  await page.goto(pathToFileURL(join(out, 'sequence.svg')).href);
-  const texts = await page.locator('text').allTextContents();
-  const at = (re: RegExp) => texts.findIndex((t) => re.test(t));
-  const order = [/^PUBLISH (\d+) QoS 2$/, /^PUBREC \d+$/, /^PUBREL \d+$/, /^PUBCOMP \d+$/].map(at);
-  assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), `QoS 2 handshake in order: ${order}`);
-  const id = /^PUBLISH (\d+) QoS 2$/.exec(texts[order[0]!]!)![1];
-  assert.ok(texts.includes(`PUBREC ${id}`) && texts.includes(`PUBCOMP ${id}`), 'the handshake carries the message id');
-  const lifecycle = [/^operation 1 created \(c8y_Restart\)$/, /510,SEQ-1/, /501,c8y_Restart/, /503,c8y_Restart/].map(at);
-  assert.ok(lifecycle.every((i, k) => i >= 0 && (k === 0 || i > lifecycle[k - 1]!)), `510 → 501 → 503: ${lifecycle}`);
-  assert.ok(at(/operation 1 → EXECUTING/) < at(/operation 1 → SUCCESSFUL/), 'the operation goes EXECUTING, then SUCCESSFUL');
-  // the diagram as a person sees it, inline in a page (Chromium does not screenshot a bare SVG document)
-  const shot = await browser.newPage({ viewport: { width: 920, height: 900 } });
-  await shot.setContent(`<!doctype html><body style="margin:0">${readFileSync(join(out, 'sequence.svg'), 'utf8')}</body>`);
-  const box = (await shot.locator('svg').boundingBox())!;
-  assert.ok(box.width === 900 && box.height > 300, `the diagram is drawn: ${JSON.stringify(box)}`);
-  await shot.screenshot({ path: join(dir, 'sequence.png') });
-  await shot.close();
-  // the timeline links the diagram; its first row is not hidden under the sticky header, even when it wraps
-  const narrow = await browser.newPage({ viewport: { width: 520, height: 600 } });
-  await narrow.goto(pathToFileURL(join(out, 'index.html')).href);
-  await narrow.waitForSelector('body[data-ready="1"]');
-  assert.equal(await narrow.locator('#sequence').getAttribute('href'), 'sequence.svg');
-  const head = (await narrow.locator('thead th').first().boundingBox())!;
-  const first = (await narrow.locator('#rows tr').first().boundingBox())!;
-  assert.ok(first.y >= head.y + head.height - 1, `first row at ${first.y}, head ends at ${head.y + head.height}`);
-  await narrow.screenshot({ path: join(dir, 'timeline-narrow.png') });
-  await narrow.close();
-  await page.close();
-});
+test(
+  'the sequence diagram of a QoS 2 operation: the handshake and 501 → 503 in order; the first row shows',
+  { skip },
+  async () => {
+    const record = join(dir, 'qos2.jsonl');
+    await qos2OperationRecord(record);
+    const out = join(dir, 'qos2.timeline');
+    await buildTimeline(record, out);
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    await page.goto(pathToFileURL(join(out, 'sequence.svg')).href);
+    const texts = await page.locator('text').allTextContents();
+    const at = (re: RegExp) => texts.findIndex((t) => re.test(t));
+    const order = [/^PUBLISH (\d+) QoS 2$/, /^PUBREC \d+$/, /^PUBREL \d+$/, /^PUBCOMP \d+$/].map(at);
+    assert.ok(
+      order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)),
+      `QoS 2 handshake in order: ${order}`,
+    );
+    const id = /^PUBLISH (\d+) QoS 2$/.exec(texts[order[0]!]!)![1];
+    assert.ok(
+      texts.includes(`PUBREC ${id}`) && texts.includes(`PUBCOMP ${id}`),
+      'the handshake carries the message id',
+    );
+    const lifecycle = [/^operation 1 created \(c8y_Restart\)$/, /510,SEQ-1/, /501,c8y_Restart/, /503,c8y_Restart/].map(
+      at,
+    );
+    assert.ok(
+      lifecycle.every((i, k) => i >= 0 && (k === 0 || i > lifecycle[k - 1]!)),
+      `510 → 501 → 503: ${lifecycle}`,
+    );
+    assert.ok(
+      at(/operation 1 → EXECUTING/) < at(/operation 1 → SUCCESSFUL/),
+      'the operation goes EXECUTING, then SUCCESSFUL',
+    );
+    // the diagram as a person sees it, inline in a page (Chromium does not screenshot a bare SVG document)
+    const shot = await browser.newPage({ viewport: { width: 920, height: 900 } });
+    await shot.setContent(
+      `<!doctype html><body style="margin:0">${readFileSync(join(out, 'sequence.svg'), 'utf8')}</body>`,
+    );
+    const box = (await shot.locator('svg').boundingBox())!;
+    assert.ok(box.width === 900 && box.height > 300, `the diagram is drawn: ${JSON.stringify(box)}`);
+    await shot.screenshot({ path: join(dir, 'sequence.png') });
+    await shot.close();
+    // the timeline links the diagram; its first row is not hidden under the sticky header, even when it wraps
+    const narrow = await browser.newPage({ viewport: { width: 520, height: 600 } });
+    await narrow.goto(pathToFileURL(join(out, 'index.html')).href);
+    await narrow.waitForSelector('body[data-ready="1"]');
+    assert.equal(await narrow.locator('#sequence').getAttribute('href'), 'sequence.svg');
+    const head = (await narrow.locator('thead th').first().boundingBox())!;
+    const first = (await narrow.locator('#rows tr').first().boundingBox())!;
+    assert.ok(first.y >= head.y + head.height - 1, `first row at ${first.y}, head ends at ${head.y + head.height}`);
+    await narrow.screenshot({ path: join(dir, 'timeline-narrow.png') });
+    await narrow.close();
+    await page.close();
+  },
+);
 
 test('a record of many events is paged through chunks, never loaded whole', { skip }, async () => {
   const path = join(dir, 'big.jsonl');
@@ -222,7 +242,13 @@ test(
     const reports = join(dir, 'run');
     const res = spawnSync(
       process.execPath,
-      [join(ROOT, 'bin', 'c8y-hil.mjs'), 'run', join(features, 'failing.feature'), '--name', 'expecting the wrong CONNACK'],
+      [
+        join(ROOT, 'bin', 'c8y-hil.mjs'),
+        'run',
+        join(features, 'failing.feature'),
+        '--name',
+        'expecting the wrong CONNACK',
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, C8Y_HIL_REPORTS: reports, C8Y_HIL_RUN_ID: 'test-run' } },
     );
     assert.equal(res.status, 3, `a lab expectation that breaks is the run's, not the device's: ${res.stdout}`);
@@ -244,7 +270,10 @@ test(
     await page.goto(pathToFileURL(join(reports, 'report.html')).href);
     await page.getByText('expecting the wrong CONNACK').first().waitFor();
     const body = await page.locator('body').innerText();
-    assert.match(body, /c8y-hil run: device HIL-EMU-\d+ · device\.id .* device\.driver emulated .* device\.firmware c8y-hil-emulator/);
+    assert.match(
+      body,
+      /c8y-hil run: device HIL-EMU-\d+ · device\.id .* device\.driver emulated .* device\.firmware c8y-hil-emulator/,
+    );
     assert.match(body, /the broker answers the device CONNACK 5/);
     assert.match(
       body,
@@ -268,42 +297,57 @@ test(
   },
 );
 
-test('the summary: per feature and rule, broken and skipped apart, flaky only on a retry, devices, a trend', { skip }, async () => {
-  const reports = join(dir, 'reports');
-  type Sc = [uri: string, status: string, flaky?: boolean, rules?: string[]];
-  const run = (id: string, device: string, started: number, scenarios: Sc[]) => {
-    mkdirSync(join(reports, id), { recursive: true });
-    const outcome = {
-      meta: { device },
-      started,
-      finished: started + 30,
-      scenarios: scenarios.map(([uri, status, flaky = false, rules = []]) => ({
-        uri,
-        feature: uri.replace(/.*\//, ''),
-        status,
-        flaky,
-        attempts: [{ rules }],
-      })),
+test(
+  'the summary: per feature and rule, broken and skipped apart, flaky only on a retry, devices, a trend',
+  { skip },
+  async () => {
+    const reports = join(dir, 'reports');
+    type Sc = [uri: string, status: string, flaky?: boolean, rules?: string[]];
+    const run = (id: string, device: string, started: number, scenarios: Sc[]) => {
+      mkdirSync(join(reports, id), { recursive: true });
+      const outcome = {
+        meta: { device },
+        started,
+        finished: started + 30,
+        scenarios: scenarios.map(([uri, status, flaky = false, rules = []]) => ({
+          uri,
+          feature: uri.replace(/.*\//, ''),
+          status,
+          flaky,
+          attempts: [{ rules }],
+        })),
+      };
+      writeFileSync(join(reports, id, 'outcome.json'), JSON.stringify(outcome));
     };
-    writeFileSync(join(reports, id, 'outcome.json'), JSON.stringify(outcome));
-  };
-  run('2026-01-01T00-00-00-001', 'ACME-7', 1000, [['f/a', 'passed'], ['f/b', 'skipped'], ['f/b', 'skipped']]);
-  // an outline: one example failed, the other passed; it is failed, not flaky
-  run('2026-01-01T00-00-00-002', 'ACME-7', 2000, [['f/a', 'failed', false, ['qos.as-configured']], ['f/a', 'passed'], ['f/b', 'broken']]);
-  run('2026-01-01T00-00-00-003', 'emulated', 3000, [['f/a', 'passed', true], ['f/b', 'passed']]);
-  const html = buildSummary(reports);
-  const page = await open(html);
-  const cells = (table: string) =>
-    page.locator(`#${table} tbody td`).evaluateAll((tds) => tds.map((td) => td.className || td.textContent));
-  assert.deepEqual(await cells('features'), ['passed', 'failed', 'flaky', 'skipped', 'broken', 'passed']);
-  assert.deepEqual(await cells('rules'), ['none', 'failed', 'none']);
-  const heads = await page.locator('#features th.run').allInnerTexts();
-  assert.equal(new Set(heads).size, 3, `distinct column labels: ${heads.join(' | ')}`);
-  assert.equal(await page.evaluate('chart.data.labels.length'), 3, 'one point per run');
-  assert.deepEqual(await page.evaluate('chart.data.datasets[0].data'), [100, 33.3, 100]);
-  await page.selectOption('#device', 'ACME-7');
-  assert.equal(await page.evaluate('chart.data.labels.length'), 2);
-  assert.equal(await page.locator('#features th.run:not(.hidden)').count(), 2);
-  await page.screenshot({ path: join(dir, 'summary.png') });
-  await page.close();
-});
+    run('2026-01-01T00-00-00-001', 'ACME-7', 1000, [
+      ['f/a', 'passed'],
+      ['f/b', 'skipped'],
+      ['f/b', 'skipped'],
+    ]);
+    // an outline: one example failed, the other passed; it is failed, not flaky
+    run('2026-01-01T00-00-00-002', 'ACME-7', 2000, [
+      ['f/a', 'failed', false, ['qos.as-configured']],
+      ['f/a', 'passed'],
+      ['f/b', 'broken'],
+    ]);
+    run('2026-01-01T00-00-00-003', 'emulated', 3000, [
+      ['f/a', 'passed', true],
+      ['f/b', 'passed'],
+    ]);
+    const html = buildSummary(reports);
+    const page = await open(html);
+    const cells = (table: string) =>
+      page.locator(`#${table} tbody td`).evaluateAll((tds) => tds.map((td) => td.className || td.textContent));
+    assert.deepEqual(await cells('features'), ['passed', 'failed', 'flaky', 'skipped', 'broken', 'passed']);
+    assert.deepEqual(await cells('rules'), ['none', 'failed', 'none']);
+    const heads = await page.locator('#features th.run').allInnerTexts();
+    assert.equal(new Set(heads).size, 3, `distinct column labels: ${heads.join(' | ')}`);
+    assert.equal(await page.evaluate('chart.data.labels.length'), 3, 'one point per run');
+    assert.deepEqual(await page.evaluate('chart.data.datasets[0].data'), [100, 33.3, 100]);
+    await page.selectOption('#device', 'ACME-7');
+    assert.equal(await page.evaluate('chart.data.labels.length'), 2);
+    assert.equal(await page.locator('#features th.run:not(.hidden)').count(), 2);
+    await page.screenshot({ path: join(dir, 'summary.png') });
+    await page.close();
+  },
+);

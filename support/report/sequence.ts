@@ -48,7 +48,8 @@ function rowOf(e: RecordEvent): Row | undefined {
     return { kind: 'band', text: String(e.text), finding: false, t: r.t };
   }
   if (e.kind === 'connection') return { kind: 'note', at: X.broker, text: r.what, finding: false, t: r.t };
-  if (e.kind === 'device') return { kind: 'note', at: X.device, text: r.what, sub: r.detail, finding: r.finding, t: r.t };
+  if (e.kind === 'device')
+    return { kind: 'note', at: X.device, text: r.what, sub: r.detail, finding: r.finding, t: r.t };
   return { kind: 'note', at: X.broker, text: r.what, sub: r.detail, finding: r.finding, t: r.t };
 }
 
@@ -110,7 +111,10 @@ export function sequenceSvg(events: readonly RecordEvent[], title = ''): string 
         `<text x="${x}" y="${TOP - 14}" text-anchor="middle" font-weight="bold">${name}</text>`,
     )
     .join('');
-  const more = all.length > rows.length ? `<text x="10" y="${height - 6}">… ${all.length - rows.length} more events (see the timeline)</text>` : '';
+  const more =
+    all.length > rows.length
+      ? `<text x="10" y="${height - 6}">… ${all.length - rows.length} more events (see the timeline)</text>`
+      : '';
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
     `font-family="system-ui, sans-serif" font-size="11"><title>${esc(title || 'sequence diagram')}</title>` +

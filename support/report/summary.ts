@@ -33,8 +33,13 @@ interface OutcomeFile {
   meta?: Record<string, string | undefined>;
   started?: number;
   finished?: number;
-  scenarios: { uri: string; feature: string; status: Exclude<FeatureVerdict, 'flaky'>; flaky: boolean;
-    attempts: { rules: string[] }[] }[];
+  scenarios: {
+    uri: string;
+    feature: string;
+    status: Exclude<FeatureVerdict, 'flaky'>;
+    flaky: boolean;
+    attempts: { rules: string[] }[];
+  }[];
 }
 
 function fromOutcome(id: string, o: OutcomeFile): RunSummary {
@@ -44,13 +49,18 @@ function fromOutcome(id: string, o: OutcomeFile): RunSummary {
     const key = `${sc.feature} (${sc.uri})`;
     s.features.set(key, worst(s.features.get(key), v));
     s.counts[v]++;
-    if (sc.status === 'failed') for (const r of sc.attempts.at(-1)?.rules ?? []) s.rules.set(r, (s.rules.get(r) ?? 0) + 1);
+    if (sc.status === 'failed')
+      for (const r of sc.attempts.at(-1)?.rules ?? []) s.rules.set(r, (s.rules.get(r) ?? 0) + 1);
   }
   s.seconds = o.started !== undefined && o.finished !== undefined ? o.finished - o.started : 0;
   return s;
 }
 
-type CucumberFeature = { uri: string; name: string; elements?: { name: string; steps?: { result?: { status?: string; duration?: number } }[] }[] };
+type CucumberFeature = {
+  uri: string;
+  name: string;
+  elements?: { name: string; steps?: { result?: { status?: string; duration?: number } }[] }[];
+};
 
 /** a run written before outcome.json: pass, fail and flaky from cucumber's JSON */
 function fromReportJson(id: string, features: CucumberFeature[]): RunSummary {
@@ -66,7 +76,8 @@ function fromReportJson(id: string, features: CucumberFeature[]): RunSummary {
       byName.set(sc.name, [...(byName.get(sc.name) ?? []), failed ? 'failed' : skipped ? 'skipped' : 'passed']);
     }
     for (const tries of byName.values()) {
-      const v: FeatureVerdict = tries.at(-1) === 'failed' ? 'failed' : tries.includes('failed') ? 'flaky' : (tries.at(-1) as FeatureVerdict);
+      const v: FeatureVerdict =
+        tries.at(-1) === 'failed' ? 'failed' : tries.includes('failed') ? 'flaky' : (tries.at(-1) as FeatureVerdict);
       const key = `${f.name} (${f.uri})`;
       s.features.set(key, worst(s.features.get(key), v));
       s.counts[v]++;
@@ -116,7 +127,10 @@ const MARK: Record<FeatureVerdict, string> = { passed: '✔', failed: '✖', bro
 function columnHeads(runs: RunSummary[]): string {
   // distinct labels: the run's number on this page, then its date and time to the second
   return runs
-    .map((r, i) => `<th class="run" data-device="${esc(r.device)}" title="${esc(`${r.id} · ${r.device}`)}">#${i + 1}<br>${esc(label(r.id))}</th>`)
+    .map(
+      (r, i) =>
+        `<th class="run" data-device="${esc(r.device)}" title="${esc(`${r.id} · ${r.device}`)}">#${i + 1}<br>${esc(label(r.id))}</th>`,
+    )
     .join('');
 }
 
@@ -159,7 +173,10 @@ function ruleRows(runs: RunSummary[]): string {
 
 function countRows(runs: RunSummary[]): string {
   return (['passed', 'failed', 'broken', 'skipped', 'flaky'] as const)
-    .map((k) => `<tr><th>${k}</th>${runs.map((r) => `<td data-device="${esc(r.device)}">${r.counts[k]}</td>`).join('')}</tr>`)
+    .map(
+      (k) =>
+        `<tr><th>${k}</th>${runs.map((r) => `<td data-device="${esc(r.device)}">${r.counts[k]}</td>`).join('')}</tr>`,
+    )
     .join('\n');
 }
 
@@ -178,7 +195,12 @@ function chartScript(): string {
 
 export function summaryPage(runs: RunSummary[]): string {
   const devices = [...new Set(runs.map((r) => r.device))].sort();
-  const trend = runs.map((r, i) => ({ label: `#${i + 1}`, device: r.device, rate: passRate(r), seconds: Math.round(r.seconds * 10) / 10 }));
+  const trend = runs.map((r, i) => ({
+    label: `#${i + 1}`,
+    device: r.device,
+    rate: passRate(r),
+    seconds: Math.round(r.seconds * 10) / 10,
+  }));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>c8y-hil runs</title><style>
 body { font: 13px system-ui, sans-serif; margin: 16px; } table { border-collapse: collapse; margin-bottom: 18px; }
 th, td { border: 1px solid #ddd; padding: 3px 6px; } th { text-align: left; font-weight: normal; } th.run { font-size: 11px; text-align: center; }
