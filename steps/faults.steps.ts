@@ -131,3 +131,10 @@ When(
 Then("the broker resumed the device's session", function (this: HilWorld) {
   return judge(this, (c) => sessionResumedSince(c, this.linkLostAt), { within: this.device.profile.timeouts.readyMs });
 });
+
+Given(
+  'the broker limits the device to {int} messages a second, holding {int} beyond it',
+  function (this: HilWorld, perSecond: number, queue: number) {
+    this.lab.rateLimit(this.device, perSecond, queue);
+  },
+);

@@ -268,6 +268,11 @@ export class Lab {
     return (await this.record.eventually({ kind: 'connection', action: 'close' }, 5000, since)).seq;
   }
 
+  /** the platform's rate limit for the device: messages a second, and how many it holds beyond that */
+  rateLimit(device: Device, perSecond: number, queue: number): void {
+    this.broker.rateLimit(device.id, { perSecond, queue });
+  }
+
   /** pending operations go out again when the device subscribes to s/ds (and on 500), in one PUBLISH */
   pushPendingInOnePublish(): void {
     Object.assign(this.broker.options, { pushPendingOnSubscribe: true, batchPendingOperations: true });

@@ -10,6 +10,7 @@ import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
 import { tapConnection, type LinkFilter } from '../record/tap.ts';
 import { FrameFilter, filterWhole } from './frame-filter.ts';
 import { LinkFaults, type PacketFault } from './link-faults.ts';
+import { DeviceRate, type RateLimit } from './rate-limit.ts';
 import type { StandingListeners } from './standing-listeners.ts';
 import { topicMatches } from '../record/query.ts';
 import { parseClientId } from './clientid.ts';
@@ -72,6 +73,10 @@ interface ConnectionState {
   tenant?: string;
   /** PUBLISH packets seen from the device so far */
   publishes: number;
+  /** the device's rate limit has seen this connection */
+  rateSeen?: boolean;
+  /** PUBLISH packets that arrived (the broker takes them in order, so some may wait) */
+  arrived: number;
 }
 
 export interface UpstreamMessage {
@@ -125,6 +130,8 @@ export class C8yBroker {
   private readonly publishIndex = new WeakMap<object, number>();
   private readonly ownsRecord: boolean;
   private sessionStore: object | undefined;
+  /** devices the harness rate-limits */
+  private readonly rates = new Map<string, DeviceRate>();
   /** a black-holed stream's own destroy (the broker's is held back) */
   private readonly realDestroy = new WeakMap<Duplex, () => void>();
   /** packets the harness makes the broker lose or hold, and black-holed links */
@@ -236,7 +243,7 @@ export class C8yBroker {
 
   private accept(stream: Duplex, transport: Transport, remote: string): void {
     const conn = this.record.openConnection(transport, remote);
-    const st: ConnectionState = { conn, transport, stream, publishes: 0 };
+    const st: ConnectionState = { conn, transport, stream, publishes: 0, arrived: 0 };
     this.state.set(stream, st);
     const limit = this.options.maxPacketSize;
     const guard = createFrameGuard({
@@ -290,7 +297,10 @@ export class C8yBroker {
     const id = st.conn.id;
     let pushIn: (b: Buffer) => void = () => {};
     const inbound = new FrameFilter(
-      (type) => this.linkFaults.verdict(st.deviceId, id, 'in', type),
+      (type) => {
+        if (type === 3) st.arrived++;
+        return this.linkFaults.verdict(st.deviceId, id, 'in', type);
+      },
       (b) => pushIn(b),
     );
     return {
@@ -576,7 +586,50 @@ export class C8yBroker {
         });
     }
     packet.retain = false;
-    cb(null);
+    this.paced(client, st, packet, cb);
+  }
+
+  /** a rate-limited device's message: through now, held until its turn, or its connection closed */
+  private paced(
+    client: Client | null,
+    st: ConnectionState | undefined,
+    packet: { topic: string },
+    cb: (e?: Error | null) => void,
+  ): void {
+    const rate = st?.deviceId === undefined ? undefined : this.rates.get(st.deviceId);
+    if (!rate || !st) return cb(null);
+    if (st.rateSeen !== true) {
+      st.rateSeen = true;
+      rate.connected();
+    }
+    const d = rate.decide(performance.now(), st.arrived - st.publishes);
+    if (d === 'pass') return cb(null);
+    const { perSecond, queue } = rate.limit;
+    if (d === 'disconnect') {
+      this.decide(client, 'rate-limit-disconnect', {
+        topic: packet.topic,
+        reason: `over ${perSecond} messages a second with ${queue} held: the platform disconnects the device`,
+      });
+      st.stream.destroy();
+      return;
+    }
+    this.decide(client, 'rate-limit-queued', {
+      topic: packet.topic,
+      holdMs: Math.round(d.holdMs),
+      reason: `over ${perSecond} messages a second: the message waits its turn (${Math.round(d.holdMs)} ms)`,
+    });
+    setTimeout(() => cb(null), d.holdMs).unref();
+  }
+
+  /** from now on the device may send this many messages a second, with this many held beyond it */
+  rateLimit(deviceId: string, limit: RateLimit): void {
+    this.rates.set(deviceId, new DeviceRate(limit));
+    this.record.add('decision', {
+      decision: 'rate-limit-set',
+      deviceId,
+      ...limit,
+      reason: `the broker limits the device to ${limit.perSecond} messages a second, holding ${limit.queue} beyond it`,
+    });
   }
 
   private published(packet: { topic: string; payload: Buffer | string; qos: number }, client: Client | null): void {

@@ -179,3 +179,38 @@ test('a misspelt or impossible packet type is a clear error, never a silent wait
   assert.throws(() => packetType('SUBACK', 'in'), /'SUBACK' is not a packet the device sends/);
   assert.equal(packetType('PubRec', 'in'), 'pubrec');
 });
+
+test('rate limit: over it messages wait their turn; more than the queue disconnects, and again while still over', async () => {
+  const broker = await start();
+  try {
+    const c = await device(broker, 'FAULT-8');
+    broker.rateLimit('FAULT-8', { perSecond: 5, queue: 3 });
+    const t0 = performance.now();
+    for (let id = 1; id <= 8; id++) publish(c, id, `400,e${id},t`);
+    const acks: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await c.next((p) => p.cmd === 'puback', 3000);
+      acks.push(performance.now() - t0);
+    }
+    assert.ok(acks[4]! < 500 && acks[5]! >= 900, `five at once, the three held a second later: ${acks.map(Math.round)}`);
+    assert.equal(decisions(broker, 'rate-limit-queued').length, 3);
+    assert.equal(c.closed, false);
+    c.close();
+    const burst = await device(broker, 'FAULT-9');
+    broker.rateLimit('FAULT-9', { perSecond: 5, queue: 3 });
+    for (let id = 1; id <= 9; id++) publish(burst, id, `400,e${id},t`);
+    await burst.whenClosed(3000);
+    assert.equal(decisions(broker, 'rate-limit-disconnect').length, 1, 'four would wait: the queue holds three');
+    const again = await device(broker, 'FAULT-9');
+    publish(again, 1, '400,e,t');
+    await again.whenClosed(2000);
+    assert.equal(decisions(broker, 'rate-limit-disconnect').length, 2, 'its first message, still over the limit');
+    await new Promise((r) => setTimeout(r, 1100));
+    const later = await device(broker, 'FAULT-9');
+    publish(later, 1, '400,e,t');
+    await later.next((p) => p.cmd === 'puback', 2000);
+    later.close();
+  } finally {
+    await broker.close();
+  }
+});
