@@ -736,9 +736,19 @@ export class C8yBroker {
     const real = stream.destroy.bind(stream);
     this.realDestroy.set(stream, real);
     let holding = false;
+    // the device's close may come before or after the broker gives up: either way it ends the socket
+    let remoteEnded = false;
+    stream.once('end', () => {
+      remoteEnded = true;
+      if (holding) real();
+    });
     stream.destroy = ((err?: Error) => {
       if (holding) return stream;
       holding = true;
+      if (remoteEnded || stream.readableEnded) {
+        real(err);
+        return stream;
+      }
       this.record.add('decision', {
         decision: 'blackhole-held',
         conn: c.conn,
@@ -746,7 +756,6 @@ export class C8yBroker {
         reason: 'the broker gave the connection up; the black hole keeps the socket open and silent',
         ...(err ? { error: err.message } : {}),
       });
-      stream.once('end', () => real());
       stream.resume(); // read what still comes (and drop it), so the device's close is seen
       setTimeout(() => real(), 120_000).unref();
       return stream;
@@ -902,8 +911,9 @@ export class C8yBroker {
         }),
     );
     if (this.standingOwner) this.options.standing?.detach(this.standingOwner);
-    await Promise.all(this.listeners.map((l) => l.close()));
+    // first the streams, for real: a listener waits for its sockets, and a black-held one would wait for ever
     for (const s of this.streams) (this.realDestroy.get(s) ?? s.destroy.bind(s))();
+    await Promise.all(this.listeners.map((l) => l.close()));
     await Promise.all(ended);
     // a Redis store keeps its connection (and retries it) until it is destroyed, which needs the
     // broker still open (it unsubscribes from it first)
