@@ -3,11 +3,12 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { deliveredInOnePublish, operationsEnd } from '../support/checks/operations.ts';
 import { judge, measure } from '../support/steps-context.ts';
-import { answersWithin } from '../support/checks/measure.ts';
+import { answerLimit, answersWithin } from '../support/checks/measure.ts';
 import { noticedSilence, reconnectsBackOff } from '../support/checks/resilience.ts';
 import { redisMissing } from '../support/broker/redis-server.ts';
 import { sessionResumedSince } from '../support/checks/sessions.ts';
 import type { HilWorld } from '../support/world.ts';
+import { sessionsKept } from '../support/lab.ts';
 
 When("the broker black-holes the device's link", function (this: HilWorld) {
   this.lab.blackhole(this.device);
@@ -76,10 +77,8 @@ Then('the broker pushed them to the device in one PUBLISH', function (this: HilW
 Then(
   'the device answered {int} within {duration} for {int}% of the operations',
   function (this: HilWorld, code: number, ms: number, share: number) {
-    if (code !== 501 && code !== 503) throw new Error(`the answer times measured are 501 and 503, not ${code}`);
-    if (share < 1 || share > 100) throw new Error(`a share of the operations is 1% to 100%, not ${share}%`);
-    const limit = { max: ms, percentile: share };
-    return measure(this, (c) => answersWithin(c, this.operations, code, limit), this.operationTime(ms * 2));
+    const { answer, limit } = answerLimit(code, ms, share);
+    return measure(this, (c) => answersWithin(c, this.operations, answer, limit), this.operationTime(ms * 2));
   },
 );
 
@@ -121,10 +120,8 @@ Given('the broker keeps sessions in Redis', async function (this: HilWorld) {
 When(
   'the broker restarts and is down for {duration}, {word} sessions',
   async function (this: HilWorld, downMs: number, how: string) {
-    if (how !== 'keeping' && how !== 'losing')
-      throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
     this.linkLostAt = this.lab.record.events().at(-1)?.seq ?? 0;
-    await this.lab.restartBroker({ downMs, keepSessions: how === 'keeping' });
+    await this.lab.restartBroker({ downMs, keepSessions: sessionsKept(how) });
   },
 );
 

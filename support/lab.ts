@@ -101,6 +101,12 @@ export async function closeStandingListeners(): Promise<void> {
   if (s) await (await s.listeners.catch(() => undefined))?.close();
 }
 
+/** a restart step's word: "keeping" or "losing" sessions (anything else is a step error) */
+export function sessionsKept(how: string): boolean {
+  if (how !== 'keeping' && how !== 'losing') throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
+  return how === 'keeping';
+}
+
 let redis: Promise<RedisServer> | undefined;
 
 /** the Redis sessions are kept in: C8Y_HIL_REDIS, else one redis-server per worker, started on first use */

@@ -74,3 +74,11 @@ test('answers within: an operation not answered yet counts as over the limit, an
   assert.equal(!v.ok && v.final, false);
   assert.equal(v.measurement.missing, 1);
 });
+
+test('answer limits: 501 or 503 and a share from 1% to 100%, else a clear error', async () => {
+  const { answerLimit } = await import('./measure.ts');
+  assert.deepEqual(answerLimit(503, 2000, 95), { answer: 503, limit: { max: 2000, percentile: 95 } });
+  assert.throws(() => answerLimit(502, 2000, 95), /501 and 503, not 502/);
+  assert.throws(() => answerLimit(501, 2000, 0), /1% to 100%, not 0%/);
+  assert.throws(() => answerLimit(501, 2000, 101), /1% to 100%, not 101%/);
+});

@@ -25,6 +25,13 @@ export interface Measurement {
   ok: boolean;
 }
 
+/** a step's limit on answer times, checked: 501 or 503, a share from 1% to 100% */
+export function answerLimit(code: number, maxMs: number, share: number): { answer: 501 | 503; limit: Limit } {
+  if (code !== 501 && code !== 503) throw new Error(`the answer times measured are 501 and 503, not ${code}`);
+  if (share < 1 || share > 100) throw new Error(`a share of the operations is 1% to 100%, not ${share}%`);
+  return { answer: code, limit: { max: maxMs, percentile: share } };
+}
+
 /** the value below which p% of the values lie (nearest rank); missing values count as infinitely large */
 export function percentile(values: readonly number[], p: number, missing = 0): number {
   const all = [...values, ...Array<number>(missing).fill(Infinity)].sort((a, b) => a - b);
