@@ -103,7 +103,8 @@ export async function closeStandingListeners(): Promise<void> {
 
 /** a restart step's word: "keeping" or "losing" sessions (anything else is a step error) */
 export function sessionsKept(how: string): boolean {
-  if (how !== 'keeping' && how !== 'losing') throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
+  if (how !== 'keeping' && how !== 'losing')
+    throw new Error(`the broker restarts keeping or losing sessions, not '${how}'`);
   return how === 'keeping';
 }
 

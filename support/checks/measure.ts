@@ -98,11 +98,14 @@ export function answersWithin(
     ...broken(
       'performance.limit',
       c,
-      `At the ${limit.percentile}th percentile it took ${m.at === Infinity ? 'longer than the wait (not answered)' : `${m.at} ms`} ` +
+      `At the ${limit.percentile}th percentile it took ` +
+        `${m.at === Infinity ? 'longer than the wait (not answered)' : `${m.at} ms`} ` +
         `(values: ${shown || 'none'}${a.missing ? `; ${a.missing} not answered` : ''}).`,
       a.events,
       {
-        expected: `the device to answer ${code} within ${limit.max} ms for ${limit.percentile}% of ${ops.length} operations.`,
+        expected:
+          `the device to answer ${code} within ${limit.max} ms ` +
+          `for ${limit.percentile}% of ${ops.length} operations.`,
         final: a.missing === 0,
       },
     ),
