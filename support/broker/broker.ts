@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
 import { tapConnection, type LinkFilter } from '../record/tap.ts';
 import { FrameFilter, filterWhole } from './frame-filter.ts';
-import { LinkFaults, type PacketFault } from './link-faults.ts';
+import { LinkFaults, PACKET_TYPES, type PacketFault } from './link-faults.ts';
 import { DeviceRate, type RateLimit } from './rate-limit.ts';
 import type { StandingListeners } from './standing-listeners.ts';
 import { topicMatches } from '../record/query.ts';
@@ -30,25 +30,6 @@ import { issueCertificate, localCa, localTlsMaterial, type TlsMaterial } from '.
 import { finding } from '../rules.ts';
 import { listen, type Listener } from './transports.ts';
 
-/** MQTT packet type numbers, as mqtt-packet names them */
-const PACKET_TYPES = [
-  '',
-  'connect',
-  'connack',
-  'publish',
-  'puback',
-  'pubrec',
-  'pubrel',
-  'pubcomp',
-  'subscribe',
-  'suback',
-  'unsubscribe',
-  'unsuback',
-  'pingreq',
-  'pingresp',
-  'disconnect',
-  'auth',
-];
 
 /** errors of the socket under MQTT (the link went away), not of the bytes on it */
 const KEEPALIVE_ERROR = /keep ?alive timeout/i;

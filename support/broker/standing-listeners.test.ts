@@ -11,17 +11,10 @@ import mqtt from 'mqtt';
 import { closeStandingListeners, Lab } from '../lab.ts';
 import { StandingListeners } from './standing-listeners.ts';
 import { C8yBroker } from './broker.ts';
+import { freePort } from '../devices/ser2net.ts';
 import { connectClient } from './clients.ts';
 import type { EventFilter } from '../record/query.ts';
 
-/** a port that was free a moment ago: what a lab file would fix */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 type Emitter = { once(event: string, listener: (...a: unknown[]) => void): unknown };
 const once = (emitter: Emitter, event: string) => new Promise<unknown>((r) => emitter.once(event, (...a) => r(a[0])));

@@ -5,11 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ptyPair, socatMissing, stopProcess } from '../emulated.ts';
-import { ser2netMissing, startSer2net } from '../ser2net.ts';
+import { freePort, ser2netMissing, startSer2net } from '../ser2net.ts';
 import { containerEngineMissing } from '../container-device.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -90,14 +89,6 @@ test('the suite through the process driver passes', async () => {
   }
 });
 
-/** a port that was free a moment ago: what a lab file fixes */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 // the listeners stay up between scenarios: every scenario of these features finds the same ports,
 // and each record holds only its own scenario's connections
