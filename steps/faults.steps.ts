@@ -60,8 +60,11 @@ Given('the broker pushes pending operations in one PUBLISH', function (this: Hil
 When(
   '{int} operations {word} are created for {string}',
   async function (this: HilWorld, n: number, fragment: string, target: string) {
+    // a command is the one the profile says the device accepts (a restart would really reboot a board)
+    const params = fragment === 'c8y_Command' ? [this.expand('{command}')] : undefined;
+    const device = this.expand(target);
     for (let i = 0; i < n; i++)
-      this.operations.push(await this.lab.createOperation({ device: this.expand(target), fragment }));
+      this.operations.push(await this.lab.createOperation({ device, fragment, ...(params ? { params } : {}) }));
   },
 );
 

@@ -80,3 +80,9 @@ test('a device with the action, every transport by default and no operation list
     'the broker can drop any link',
   );
 });
+
+test('needs: several operations at once need the device to support their fragment', () => {
+  assert.deepEqual(needsOf([], ['5 operations c8y_Command are created for "{serial}"']), [
+    { kind: 'operation', fragment: 'c8y_Command' },
+  ]);
+});

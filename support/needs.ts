@@ -26,6 +26,7 @@ const FROM_STEPS: [RegExp, (m: RegExpMatchArray) => Need][] = [
   [/^the device publishes .* on "/, () => ({ kind: 'action', action: 'publish' })],
   [/^the device (loses|gets) its link/, () => ({ kind: 'link-control' })],
   [/^an operation (c8y_\w+) is created for /, (m) => ({ kind: 'operation', fragment: m[1]! })],
+  [/^\d+ operations (c8y_\w+) are created for /, (m) => ({ kind: 'operation', fragment: m[1]! })],
 ];
 
 /** a tag that states a need: @needs:<action> (or @needs:children, @needs:certificates), @transport:<t> */

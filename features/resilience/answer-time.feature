@@ -6,6 +6,6 @@ Feature: Answer times with limits
   Scenario: ten operations, each taken up (501) within 2 seconds for 90% of them
     Given the device is set up for the broker over mqtt
     When the device connects
-    And 10 operations c8y_Restart are created for "{serial}"
+    And 10 operations c8y_Command are created for "{serial}"
     Then all the operations end SUCCESSFUL within 20 seconds
     And the device answered 501 within 2 seconds for 90% of the operations

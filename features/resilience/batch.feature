@@ -8,7 +8,7 @@ Feature: Pending operations pushed several to a PUBLISH
     And the broker pushes pending operations in one PUBLISH
     When the device connects
     And the device loses its link
-    And 5 operations c8y_Restart are created for "{serial}"
+    And 5 operations c8y_Command are created for "{serial}"
     And the device gets its link back
     Then all the operations end SUCCESSFUL within 10 seconds
     And the broker pushed them to the device in one PUBLISH
