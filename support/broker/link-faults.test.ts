@@ -100,7 +100,7 @@ test('delay the next SUBACK by 150 ms: it comes late, after nothing that followe
   }
 });
 
-test('black-hole the link: nothing answered; the broker gives up but the socket stays open until the device closes it', async () => {
+test('black hole: nothing answered; the socket stays open after the broker gives up, until the device closes it', async () => {
   const broker = await start();
   try {
     const c = await RawClient.open({ ports: broker.ports });
@@ -180,7 +180,7 @@ test('a misspelt or impossible packet type is a clear error, never a silent wait
   assert.equal(packetType('PubRec', 'in'), 'pubrec');
 });
 
-test('rate limit: over it messages wait their turn; more than the queue disconnects, and again while still over', async () => {
+test('rate limit: over it messages wait; more than the queue disconnects, and again while still over', async () => {
   const broker = await start();
   try {
     const c = await device(broker, 'FAULT-8');

@@ -20,7 +20,7 @@ type Emitter = { once(event: string, listener: (...a: unknown[]) => void): unkno
 const once = (emitter: Emitter, event: string) => new Promise<unknown>((r) => emitter.once(event, (...a) => r(a[0])));
 const created: EventFilter = { kind: 'platform', where: (e) => e.change === 'device-created' };
 
-test('fixed ports: one listener for the run, a fresh record and platform per scenario, no refusal between', async () => {
+test('fixed ports: one listener a run, a fresh record and platform per scenario, no refusal between', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-standing-'));
   const port = await freePort();
   const settings = { ports: { mqtt: port } };

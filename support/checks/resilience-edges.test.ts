@@ -28,7 +28,7 @@ function attempt(r: RecordBuilder, conn: string, t: number, code: number): Recor
   return [c, a];
 }
 
-test('backoff: measured from the loss; a gap equal to the floor passes; the pass quotes attempts and the CONNACK', () => {
+test('backoff: measured from the loss; a gap equal to the floor passes; the pass quotes the attempts', () => {
   const { r, since } = lostAt(100);
   const [c2] = attempt(r, 'c2', 600, 3);
   const [c3, back] = attempt(r, 'c3', 1000, 0);
@@ -37,7 +37,7 @@ test('backoff: measured from the loss; a gap equal to the floor passes; the pass
   assert.deepEqual([v.measurement.name, v.measurement.unit, v.measurement.values], ['reconnect time', 'ms', [901]]);
 });
 
-test('backoff: the storm quotes exactly the two close attempts; not back quotes every attempt and the expectation', () => {
+test('backoff: a storm quotes the two close attempts; not back quotes every attempt and the expectation', () => {
   const { r, since } = lostAt(0);
   attempt(r, 'c2', 100, 3);
   const [a] = attempt(r, 'c3', 900, 3);
@@ -50,7 +50,10 @@ test('backoff: the storm quotes exactly the two close attempts; not back quotes 
   const [w1] = attempt(waiting.r, 'c2', 500, 3);
   const v = reconnectsBackOff(waiting.r.ctx(), waiting.since, 400);
   assert.deepEqual(seqs(v), [w1!.seq]);
-  assert.match(msg(v), /the device back after the refusals, its attempts at least 400 ms apart\.\nIt has not got back yet: 1 attempt\(s\), gaps none ms\./);
+  assert.match(
+    msg(v),
+    /the device back after the refusals, its attempts at least 400 ms apart\.\nIt has not got back yet: 1 attempt\(s\), gaps none ms\./,
+  );
 });
 
 /** keepalive 2 s on c1, black-holed at t=100 */
@@ -72,7 +75,10 @@ test('silent link: only the black hole, the connection it names, and a close aft
   at(r.add('connection', { action: 'close', conn: 'c0' }), 300);
   at(r.add('step', { action: 'start', text: 'now' }), 5100);
   const open = noticedSilence(r.ctx(), 2.5);
-  assert.match(msg(open), /the device to give up the silent link within 2\.5 × its keepalive of 2 s \(5000 ms\), then connect again\.\nThe link is still open 5000 ms after it went silent\./);
+  assert.match(
+    msg(open),
+    /the device to give up the silent link within 2\.5 × its keepalive of 2 s \(5000 ms\), then connect again\.\nThe link is still open 5000 ms after it went silent\./,
+  );
   assert.equal(!open.ok && open.final, false, 'exactly at the limit it may still come');
   const close = r.add('connection', { action: 'close', conn: 'c1' });
   at(close, 5100);
@@ -86,7 +92,10 @@ test('silent link: only the black hole, the connection it names, and a close aft
   r.packet('c3', 'in', 'connect', { clientId: 'SN1', keepalive: 2 }, 'SN1');
   const v = noticedSilence(r.ctx(), 2.5);
   assert.deepEqual([v.ok, seqs(v)], [true, [h.seq, close.seq, back.seq]]);
-  assert.deepEqual([v.measurement.name, v.measurement.unit, v.measurement.values], ['silence noticed after', 'ms', [5000]]);
+  assert.deepEqual(
+    [v.measurement.name, v.measurement.unit, v.measurement.values],
+    ['silence noticed after', 'ms', [5000]],
+  );
 });
 
 test('silent link: late and never-pinging quote their evidence and are final; past the limit open is final', () => {
@@ -119,7 +128,10 @@ test('answer times: only s/us lines count, a line among others counts, names and
   at(r.publish(conn, 's/us', '400,c8y_E,t\n501,c8y_Restart'), 40);
   const op = { id: '1', fragment: 'c8y_Restart', deviceId: 'SN1' };
   const v = answersWithin(r.ctx(), [op], 501, { max: 40, percentile: 100 });
-  assert.deepEqual([v.ok, v.measurement.name, v.measurement.unit, v.measurement.values], [true, 'time to 501', 'ms', [40]]);
+  assert.deepEqual(
+    [v.ok, v.measurement.name, v.measurement.unit, v.measurement.values],
+    [true, 'time to 501', 'ms', [40]],
+  );
   const none = answersWithin(r.ctx(), [op], 503, { max: 40, percentile: 100 });
   assert.match(msg(none), /\(values: none; 1 not answered\)/);
   assert.equal(measured('x', 'ms', [5], 0, { max: 5, percentile: 100 }).ok, true, 'at the limit is within it');

@@ -18,7 +18,7 @@ function c8yHil(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
 }
 
-test('run arguments: paths resolved (with their lines), cucumber options with values kept apart, --lab taken out', () => {
+test('run arguments: paths resolved (with lines), cucumber options with values kept apart, --lab taken out', () => {
   const a = parseRunArgs(
     [
       '--lab',

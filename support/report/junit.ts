@@ -39,8 +39,9 @@ function testCase(s: ScenarioOutcome): string {
   ].join('');
   const firstLine = last.message.split('\n').find((l) => l.trim()) ?? '';
   let body = `<properties>${props}</properties>`;
+  const type = esc(last.rules[0] ?? 'failed');
   if (last.status === 'failed')
-    body += `<failure type="${esc(last.rules[0] ?? 'failed')}" message="${esc(firstLine)}">${cdata(last.message)}</failure>`;
+    body += `<failure type="${type}" message="${esc(firstLine)}">${cdata(last.message)}</failure>`;
   else if (last.status === 'broken')
     body += `<error type="broken" message="${esc(firstLine)}">${cdata(last.message)}</error>`;
   else if (last.status === 'skipped')

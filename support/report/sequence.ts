@@ -67,7 +67,8 @@ function arrow(y: number, r: Row): string {
   const head = `${x2},${y} ${x2 - 7 * dir},${y - 4} ${x2 - 7 * dir},${y + 4}`;
   const mid = (x1 + x2) / 2;
   return (
-    `<g class="arrow${r.finding ? ' finding' : ''}"><line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${color}"/>` +
+    `<g class="arrow${r.finding ? ' finding' : ''}">` +
+    `<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${color}"/>` +
     `<polygon points="${head}" fill="${color}"/>` +
     `<text x="${mid}" y="${y - 5}" text-anchor="middle" fill="${color}">${esc(clip(r.text, 44))}</text>` +
     (r.sub ? `<text class="sub" x="${mid}" y="${y + 11}" text-anchor="middle">${esc(clip(r.sub))}</text>` : '') +

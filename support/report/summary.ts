@@ -122,7 +122,13 @@ export function lastRuns(reportsDir: string, n = RUNS): RunSummary[] {
     .slice(-n);
 }
 
-const MARK: Record<FeatureVerdict, string> = { passed: '✔', failed: '✖', broken: '⚠', skipped: '–', flaky: '≈' };
+const MARK: Record<FeatureVerdict, string> = {
+  passed: '✔',
+  failed: '✖',
+  broken: '⚠',
+  skipped: '–',
+  flaky: '≈',
+};
 
 function columnHeads(runs: RunSummary[]): string {
   // distinct labels: the run's number on this page, then its date and time to the second
@@ -203,16 +209,20 @@ export function summaryPage(runs: RunSummary[]): string {
   }));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>c8y-hil runs</title><style>
 body { font: 13px system-ui, sans-serif; margin: 16px; } table { border-collapse: collapse; margin-bottom: 18px; }
-th, td { border: 1px solid #ddd; padding: 3px 6px; } th { text-align: left; font-weight: normal; } th.run { font-size: 11px; text-align: center; }
-td.passed { background: #e6f6e6; } td.failed { background: #fde2e2; } td.broken { background: #ffe0b3; } td.flaky { background: #fff3cd; }
-td.skipped { background: #eee; } a { text-decoration: none; color: inherit; } .hidden { display: none; } #chart-box { width: 900px; height: 260px; }
+th, td { border: 1px solid #ddd; padding: 3px 6px; } th { text-align: left; font-weight: normal; }
+th.run { font-size: 11px; text-align: center; }
+td.passed { background: #e6f6e6; } td.failed { background: #fde2e2; }
+td.broken { background: #ffe0b3; } td.flaky { background: #fff3cd; }
+td.skipped { background: #eee; } a { text-decoration: none; color: inherit; } .hidden { display: none; }
+#chart-box { width: 900px; height: 260px; }
 </style></head><body><h1>c8y-hil: the last ${runs.length} runs</h1>
 <p>✔ passed · ✖ failed (the device broke a rule) · ⚠ broken (the harness or the lab, not the device) · – skipped · ≈ flaky (failed, then passed on a retry). Each mark links to that run's report.</p>
 <label>Device <select id="device"><option value="">all devices</option>${devices.map((d) => `<option>${esc(d)}</option>`).join('')}</select></label>
 <h2>Trend</h2><div id="chart-box"><canvas id="trend"></canvas></div>
 <h2>Features</h2><table id="features"><thead><tr><th>feature</th>${columnHeads(runs)}</tr></thead><tbody>
 ${featureRows(runs)}</tbody></table>
-<h2>Rules the device failed</h2><table id="rules"><thead><tr><th>rule (scenarios)</th>${columnHeads(runs)}</tr></thead><tbody>
+<h2>Rules the device failed</h2>
+<table id="rules"><thead><tr><th>rule (scenarios)</th>${columnHeads(runs)}</tr></thead><tbody>
 ${ruleRows(runs)}</tbody></table>
 <h2>Scenarios</h2><table id="counts"><thead><tr><th>count</th>${columnHeads(runs)}</tr></thead><tbody>
 ${countRows(runs)}</tbody></table>
@@ -228,13 +238,19 @@ function draw(device) {
     data: { labels: points.map((p) => p.label), datasets: [
       { label: 'pass rate (%)', data: points.map((p) => p.rate), yAxisID: 'rate', borderColor: '#2e7d32' },
       { label: 'duration (s)', data: points.map((p) => p.seconds), yAxisID: 'seconds', borderColor: '#1565c0' } ] },
-    options: { animation: false, maintainAspectRatio: false, scales: { rate: { min: 0, max: 100, position: 'left' }, seconds: { min: 0, position: 'right' } } },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: { rate: { min: 0, max: 100, position: 'left' }, seconds: { min: 0, position: 'right' } },
+    },
   });
   document.body.dataset.points = String(points.length);
 }
 document.getElementById('device').addEventListener('change', (e) => {
   const d = e.target.value;
-  for (const el of document.querySelectorAll('[data-device]')) el.classList.toggle('hidden', !!d && el.dataset.device !== d);
+  for (const el of document.querySelectorAll('[data-device]')) {
+    el.classList.toggle('hidden', !!d && el.dataset.device !== d);
+  }
   draw(d);
 });
 draw('');
