@@ -4,9 +4,10 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { deliveredInOnePublish, operationsEnd } from '../support/checks/operations.ts';
 import { judge, measure } from '../support/steps-context.ts';
 import { answerLimit, answersWithin } from '../support/checks/measure.ts';
-import { noticedSilence, reconnectsBackOff } from '../support/checks/resilience.ts';
+import { noticedSilence, reconnectsBackOff, refusedNotRepeated } from '../support/checks/resilience.ts';
 import { redisMissing } from '../support/broker/redis-server.ts';
 import { sessionResumedSince } from '../support/checks/sessions.ts';
+import { completedAfterLostPubcomp, resentWithDup } from '../support/checks/qos.ts';
 import type { HilWorld } from '../support/world.ts';
 import { sessionsKept } from '../support/lab.ts';
 
@@ -48,6 +49,22 @@ When(
     this.lab.faultPackets(this.device, { type, dir: 'out', action: 'delay', count, delayMs });
   },
 );
+
+// the faults armed above strike when the device sends (or is sent) the packets: this waits for them
+When('the broker has lost them', function (this: HilWorld) {
+  return this.lab.packetFaultsStruck(this.device, this.device.profile.timeouts.readyMs);
+});
+
+Then(
+  'the device sends the unacknowledged PUBLISH again with DUP within {duration}',
+  function (this: HilWorld, ms: number) {
+    return judge(this, resentWithDup, { within: ms });
+  },
+);
+
+Then('the QoS 2 flow of the lost PUBCOMP completes within {duration}', function (this: HilWorld, ms: number) {
+  return judge(this, completedAfterLostPubcomp, { within: ms });
+});
 
 When('the broker sends the device CONNACK {int} on its open connection', async function (this: HilWorld, code: number) {
   this.linkLostAt = await this.lab.connackMidSession(this.device, code);
@@ -136,5 +153,18 @@ Given(
   'the broker limits the device to {int} messages a second, holding {int} beyond it',
   function (this: HilWorld, perSecond: number, queue: number) {
     this.lab.rateLimit(this.device, perSecond, queue);
+  },
+);
+
+Given("the platform refuses the device's measurements", function (this: HilWorld) {
+  this.lab.refuseMeasurements(this.device);
+});
+
+// waits for a refusal first (the device sends when it sends), then watches for the whole time
+Then(
+  'the device sends no refused line again more than {int} time(s) in {duration}',
+  function (this: HilWorld, max: number, ms: number) {
+    const within = this.device.profile.timeouts.readyMs;
+    return judge(this, (c) => refusedNotRepeated(c, max), { within, throughout: ms });
   },
 );

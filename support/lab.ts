@@ -268,6 +268,23 @@ export class Lab {
     this.broker.faultPackets(device.id, { ...f, type: packetType(f.type, f.dir) });
   }
 
+  /** the platform refuses the device's measurements from now on (41 on s/e) */
+  refuseMeasurements(device: Device): void {
+    this.platform.refuseMeasurements(device.id);
+  }
+
+  /** waits until every packet fault armed for the device has struck; a clear error names what never came */
+  async packetFaultsStruck(device: Device, withinMs: number): Promise<void> {
+    const until = performance.now() + withinMs;
+    while (this.broker.linkFaults.pending(device.id).length > 0) {
+      if (performance.now() > until) {
+        const left = this.broker.linkFaults.pending(device.id).join(', ');
+        throw new Error(`the broker's packet faults had not all struck after ${withinMs} ms: still to come ${left}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** a CONNACK with a non-zero code on the device's open connection, which then closes */
   async connackMidSession(device: Device, code: number): Promise<number> {
     const since = this.record.events().at(-1)?.seq ?? 0;

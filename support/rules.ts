@@ -61,6 +61,9 @@ const ALL: Rule[] = [
     'The device publishes and subscribes at the QoS it was configured with.'),
   rule('qos.downstream-handshake', 'violation', 'seed: MQTT Quality of Service; MQTT 3.1.1 section 4.3',
     'The device completes the handshake of every message it receives: PUBACK for QoS 1; PUBREC, then PUBCOMP for QoS 2.'),
+  rule('qos.resend-dup', 'violation', 'MQTT 3.1.1 sections 3.3.1.1 [MQTT-3.3.1-1] and 4.4 [MQTT-4.4.0-1]',
+    'A PUBLISH the device sends again because it was not acknowledged has the DUP flag set and, on a ' +
+      'resumed session, its original packet id.'),
   rule('operations.lifecycle', 'violation', 'SPEC 6 (operation life)',
     'The device answers an operation with 501, then 503 or 502, for the operation\'s fragment, in order, once each.'),
   rule('resilience.reconnect-backoff', 'violation', 'issue 14; Cumulocity: a client over its limits is disconnected',
@@ -69,6 +72,12 @@ const ALL: Rule[] = [
   rule('resilience.link-noticed', 'violation', 'MQTT 3.1.1 section 3.1.2.10 and 3.12; issue 14',
     'A link that went silent (nothing heard) is noticed by the device within the time the scenario allows ' +
       '(it pings, hears nothing, gives up), and it connects again.'),
+  rule('resilience.rate-slowdown', 'violation', 'issue 14; Cumulocity: a client over its rate limit is disconnected',
+    'A device disconnected for its message rate comes back and slows down, instead of being disconnected ' +
+      'again and again.'),
+  rule('resilience.no-resend-loop', 'violation', 'issue 14; seed: s/e errors',
+    'A line the platform refused (an error on s/e) is not sent again and again: at most the times the ' +
+      'scenario allows.'),
   rule('performance.limit', 'violation', 'issue 14 (measurements with limits)',
     'What the scenario measures (answer times, reconnect times) stays within the limit it states.'),
   rule('hierarchy.child-data-topic', 'violation', 'seed: Device Hierarchies',

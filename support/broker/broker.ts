@@ -291,7 +291,8 @@ export class C8yBroker {
         return true;
       },
       outArmed: () => this.linkFaults.active(st.deviceId, id, 'out'),
-      out: (bytes) => filterWhole(bytes, (type) => this.linkFaults.verdict(st.deviceId, id, 'out', type)),
+      out: (bytes) =>
+        filterWhole(bytes, (type, packet) => this.linkFaults.verdict(st.deviceId, id, 'out', type, packet)),
     };
   }
 

@@ -75,7 +75,10 @@ export class FrameFilter {
  * The same decisions over bytes that hold whole packets (what the broker writes in one call):
  * the bytes to write, and how long to hold them when a packet among them is to be late.
  */
-export function filterWhole(bytes: Buffer, decide: (type: number) => FrameVerdict): { bytes: Buffer; holdMs: number } {
+export function filterWhole(
+  bytes: Buffer,
+  decide: (type: number, packet: Buffer) => FrameVerdict,
+): { bytes: Buffer; holdMs: number } {
   const kept: Buffer[] = [];
   let holdMs = 0;
   let i = 0;
@@ -89,7 +92,7 @@ export function filterWhole(bytes: Buffer, decide: (type: number) => FrameVerdic
       if ((bytes[i + n]! & 0x80) === 0) break;
     }
     const end = Math.min(bytes.length, i + n + 1 + remaining);
-    const v = decide(bytes[i]! >> 4);
+    const v = decide(bytes[i]! >> 4, bytes.subarray(i, end));
     if (v !== 'drop') kept.push(bytes.subarray(i, end));
     if (typeof v === 'object') holdMs = Math.max(holdMs, v.holdMs);
     i = end;

@@ -42,11 +42,12 @@ test('lose the next 2 PUBACKs to the device: only the third arrives, the link st
     assert.equal(c.closed, false);
     await new Promise((r) => setTimeout(r, 60));
     assert.deepEqual(
-      decisions(broker, 'packet-lost').map((e) => [e.type, e.dir]),
+      decisions(broker, 'packet-lost').map((e) => [e.type, e.dir, e.messageId]),
       [
-        ['puback', 'out'],
-        ['puback', 'out'],
+        ['puback', 'out', 1],
+        ['puback', 'out', 2],
       ],
+      'each loss names the packet id it acknowledged',
     );
     assert.equal(
       broker.record.select({ kind: 'packet', type: 'puback', dir: 'out' }).length,

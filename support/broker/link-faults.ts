@@ -65,6 +65,15 @@ export function packetType(name: string, dir: Direction): PacketType {
   return t;
 }
 
+const ACKS: readonly PacketType[] = ['puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback'];
+
+/** the packet id of an acknowledgement: the two bytes after its fixed header */
+function ackId(packet: Buffer): number | undefined {
+  let n = 1;
+  while (n < 5 && n < packet.length && (packet[n]! & 0x80) !== 0) n++;
+  return packet.length >= n + 3 ? packet.readUInt16BE(n + 1) : undefined;
+}
+
 interface Armed extends PacketFault {
   left: number;
 }
@@ -82,6 +91,13 @@ export class LinkFaults {
       throw new Error('a delay needs a time of more than 0 ms');
     const type = packetType(f.type, f.dir);
     this.armed.set(deviceId, [...(this.armed.get(deviceId) ?? []), { ...f, type, left: f.count }]);
+  }
+
+  /** the faults still armed for the device, as a step names them ("2 PUBACK to the device") */
+  pending(deviceId: string): string[] {
+    return (this.armed.get(deviceId) ?? []).map(
+      (a) => `${a.left} ${a.type.toUpperCase()} ${a.dir === 'in' ? 'from' : 'to'} the device`,
+    );
   }
 
   blackhole(conn: string, deviceId: string): void {
@@ -104,7 +120,8 @@ export class LinkFaults {
     );
   }
 
-  verdict(deviceId: string | undefined, conn: string, dir: Direction, type: number): FrameVerdict {
+  /** `packet`: the whole packet, when the filter has it (what the broker writes): its id goes into the decision */
+  verdict(deviceId: string | undefined, conn: string, dir: Direction, type: number, packet?: Buffer): FrameVerdict {
     if (this.holes.has(conn)) return 'drop';
     const list = deviceId === undefined ? undefined : this.armed.get(deviceId);
     const name = PACKET_TYPES[type];
@@ -117,12 +134,14 @@ export class LinkFaults {
         list!.filter((x) => x !== a),
       );
     const way = dir === 'in' ? 'from the device' : 'to the device';
+    const id = packet && ACKS.includes(name!) ? { messageId: ackId(packet) } : {};
     if (a.action === 'lose') {
       this.decide('packet-lost', {
         conn,
         deviceId,
         dir,
         type: name,
+        ...id,
         reason: `the harness made the broker lose this ${name!.toUpperCase()} ${way}; the link stays up`,
       });
       return 'drop';
@@ -132,6 +151,7 @@ export class LinkFaults {
       deviceId,
       dir,
       type: name,
+      ...id,
       delayMs: a.delayMs,
       reason: `the harness holds this ${name!.toUpperCase()} ${way} (and what follows it) for ${a.delayMs} ms`,
     });

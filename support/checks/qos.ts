@@ -1,6 +1,6 @@
 // QoS: what the device publishes and subscribes with, and the handshake of what it receives.
 import type { PacketEvent, RecordEvent } from '../record/events.ts';
-import { devicePackets, topicOf } from './device-traffic.ts';
+import { devicePackets, payloadOf, topicOf } from './device-traffic.ts';
 import type { PassiveRule } from './from-decisions.ts';
 import { broken, notApplicable, pass, type Ctx, type Verdict } from './verdict.ts';
 
@@ -116,3 +116,80 @@ export const PASSIVE: PassiveRule[] = [
   { id: 'qos.as-configured', judge: qosAsConfigured },
   { id: 'qos.downstream-handshake', judge: downstreamHandshake },
 ];
+
+// ---- acknowledgements the broker lost (link-faults.ts): what the device does about them ---------
+
+const lostPackets = (c: Ctx, type: string, dir: 'in' | 'out') =>
+  c.events.filter(
+    (e) =>
+      e.kind === 'decision' &&
+      e.decision === 'packet-lost' &&
+      e.deviceId === c.deviceId &&
+      e.type === type &&
+      e.dir === dir,
+  );
+
+const sessionPresentOn = (c: Ctx, conn: string | undefined) =>
+  devicePackets(c.events, c.deviceId, 'connack', 'out').some(
+    (e) => e.conn === conn && (e.packet as { sessionPresent?: boolean }).sessionPresent === true,
+  );
+
+/**
+ * After the broker lost its PUBACK, the device sent that PUBLISH again (same topic and payload)
+ * with DUP set, and on a resumed session with its original packet id.
+ */
+export function resentWithDup(c: Ctx): Verdict {
+  const rule = 'qos.resend-dup';
+  const lost = lostPackets(c, 'puback', 'out').at(-1);
+  if (!lost) return broken('platform.behaviour', c, 'The broker lost no PUBACK to the device.', []);
+  const pubs = devicePackets(c.events, c.deviceId, 'publish', 'in');
+  const original = pubs.filter((e) => e.conn === lost.conn && e.seq < lost.seq && idOf(e) === lost.messageId).at(-1);
+  if (!original)
+    return broken('platform.behaviour', c, `The lost PUBACK (id ${String(lost.messageId)}) answers no PUBLISH.`, [
+      lost,
+    ]);
+  const id = idOf(original);
+  const expected =
+    `the PUBLISH ${id} on ${topicOf(original)} sent again with DUP set ` +
+    `(with its id ${id} when the broker resumed its session).`;
+  const again = pubs.find(
+    (e) => e.seq > lost.seq && topicOf(e) === topicOf(original) && payloadOf(e) === payloadOf(original),
+  );
+  if (!again)
+    return broken(rule, c, 'It has not sent it again since its PUBACK was lost.', [original, lost], { expected });
+  const evidence = [original, lost, again];
+  if ((again.packet as { dup?: boolean }).dup !== true)
+    return broken(rule, c, `It sent it again with DUP 0 (id ${idOf(again)}).`, evidence, { expected, final: true });
+  if (sessionPresentOn(c, again.conn) && idOf(again) !== id)
+    return broken(rule, c, `On its resumed session it sent it again as id ${idOf(again)}, not ${id}.`, evidence, {
+      expected,
+      final: true,
+    });
+  return pass(rule, evidence);
+}
+
+/**
+ * After the broker lost the device's PUBCOMP (for a QoS 2 message it sent the device), the broker
+ * sent its PUBREL again and the device answered it: the flow completed.
+ */
+export function completedAfterLostPubcomp(c: Ctx): Verdict {
+  const rule = 'qos.downstream-handshake';
+  const lost = lostPackets(c, 'pubcomp', 'in').at(-1);
+  if (!lost) return broken('platform.behaviour', c, "The broker lost none of the device's PUBCOMPs.", []);
+  // the lost packet is in the record as it arrived, before the decision to lose it
+  const first = devicePackets(c.events, c.deviceId, 'pubcomp', 'in')
+    .filter((e) => e.conn === lost.conn && e.seq < lost.seq)
+    .at(-1);
+  if (!first) return broken('platform.behaviour', c, 'The lost PUBCOMP is not in the record.', [lost]);
+  const id = idOf(first);
+  const expected = `a PUBCOMP for the PUBREL ${id} the broker sent again after it lost the first PUBCOMP.`;
+  const rel = devicePackets(c.events, c.deviceId, 'pubrel', 'out').find((e) => e.seq > lost.seq && idOf(e) === id);
+  if (!rel)
+    return broken('platform.behaviour', c, `The broker has not sent PUBREL ${id} again.`, [first, lost], { expected });
+  const again = devicePackets(c.events, c.deviceId, 'pubcomp', 'in').find(
+    (e) => e.seq > rel.seq && e.conn === rel.conn && idOf(e) === id,
+  );
+  if (!again)
+    return broken(rule, c, `It has not answered PUBREL ${id} with PUBCOMP.`, [first, lost, rel], { expected });
+  return pass(rule, [first, lost, rel, again]);
+}

@@ -2,7 +2,8 @@
 // timestamps: the device's own CONNECT attempts after a refusal, and when it closed a link that
 // had gone silent.
 import type { RecordEvent } from '../record/events.ts';
-import { devicePackets } from './device-traffic.ts';
+import { devicePackets, payloadOf } from './device-traffic.ts';
+import { parsePayload } from '../smartrest/codec.ts';
 import { measured, type Measurement } from './measure.ts';
 import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
 
@@ -123,4 +124,35 @@ export function noticedSilence(c: Ctx, factor: number): Measured {
       measurement: m,
     };
   return { ...pass(rule, [hole, close!, back]), measurement: m };
+}
+
+/**
+ * Every line the platform refused on s/e (a smartrest-error decision) was sent again at most
+ * `maxAgain` times after the refusal: not in a loop. A PUBLISH sent again with DUP (the MQTT
+ * layer's own resend) is not a new attempt.
+ */
+export function refusedNotRepeated(c: Ctx, maxAgain: number): Verdict {
+  const rule = 'resilience.no-resend-loop';
+  const refusals = c.events.filter(
+    (e) => e.kind === 'decision' && e.decision === 'smartrest-error' && e.deviceId === c.deviceId,
+  );
+  if (refusals.length === 0) return broken('platform.behaviour', c, 'The platform has refused nothing yet.', []);
+  const pubs = devicePackets(c.events, c.deviceId, 'publish', 'in').filter(
+    (e) => (e.packet as { dup?: boolean }).dup !== true,
+  );
+  const sent = (e: RecordEvent, text: string) => parsePayload(payloadOf(e)).some((l) => l.text === text);
+  for (const refusal of refusals) {
+    const text = String(refusal.line);
+    const again = pubs.filter((e) => e.seq > refusal.seq && sent(e, text));
+    if (again.length > maxAgain)
+      return broken(
+        rule,
+        c,
+        `The line ${JSON.stringify(text)} was refused, then sent ${again.length} times more ` +
+          `(over ${round(again.at(-1)!.t - refusal.t)} ms).`,
+        [refusal, ...again.slice(0, 3), ...again.slice(-1)],
+        { expected: `a refused line sent again at most ${maxAgain} time(s), not in a loop.`, final: true },
+      );
+  }
+  return pass(rule, refusals.slice(-3));
 }

@@ -135,6 +135,16 @@ export const FAULTS = {
     ['resilience.reconnect-backoff'],
     ['features/resilience/reconnect.feature'],
   ),
+  'no-dup': f(
+    'sends an unacknowledged PUBLISH again on its next connection with DUP 0',
+    ['qos.resend-dup'],
+    ['features/resilience/handshakes.feature'],
+  ),
+  'resend-on-refusal': f(
+    'sends a line the platform refused on s/e again 200 ms later, every time it is refused',
+    ['resilience.no-resend-loop'],
+    ['features/resilience/refused.feature'],
+  ),
   'no-keepalive': f(
     'connects with keepalive 0 and never pings: a link that goes silent stays open for ever',
     ['resilience.link-noticed'],

@@ -6,6 +6,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { parsePayload, writeField } from '../smartrest/codec.ts';
 import { DOWNSTREAM } from '../smartrest/catalogue/index.ts';
 import type { Fault } from './faults.ts';
+import { ResendStore } from './resend-store.ts';
 
 export interface FirmwareSettings {
   host: string;
@@ -37,6 +38,11 @@ function dropAcks(client: MqttClient, type: 'puback'): void {
   const c = client as unknown as { _sendPacket(p: { cmd: string }, cb?: () => void, ...rest: unknown[]): void };
   const send = c._sendPacket.bind(client);
   c._sendPacket = (p, cb, ...rest) => (p.cmd === type ? cb?.() : send(p, cb, ...rest));
+}
+
+/** the next attempt on the same client, keeping what it has not had acknowledged (mqtt.js drops it otherwise) */
+function again(client: MqttClient): void {
+  client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
 }
 
 export const SUPPORTED_OPERATIONS = ['c8y_Restart', 'c8y_Command', 'c8y_Configuration', 'c8y_Firmware', 'c8y_Relay'];
@@ -147,8 +153,12 @@ export class Firmware {
     return `s/us/${path.join('/')}`;
   }
 
+  /** the last line sent per template id: what the resend-on-refusal fault sends again */
+  private readonly lastSent = new Map<string, { topic: string; payload: string }>();
+
   async publish(topic: string, payload: string): Promise<void> {
     if (!this.client?.connected) throw new Error('not connected');
+    this.lastSent.set(payload.split(',')[0]!, { topic, payload });
     await this.client.publishAsync(topic, payload, { qos: this.qos() });
   }
 
@@ -176,6 +186,8 @@ export class Firmware {
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       protocolVersion: this.faults.has('protocol-v5') ? 5 : 4,
+      // what is not acknowledged yet is sent again on the next connection (with DUP, unless the fault)
+      outgoingStore: new ResendStore(!this.faults.has('no-dup')),
     };
     if (s.ca) o.ca = Firmware.readFile(s.ca);
     if (s.cert && s.key) {
@@ -240,7 +252,7 @@ export class Firmware {
       if (this.client !== client || client.connected) return;
       if (!this.networkUp) return this.reconnectLater(client);
       this.log('RECONNECTING');
-      client.reconnect();
+      again(client);
     }, wait);
   }
 
@@ -391,7 +403,7 @@ export class Firmware {
     clearTimeout(this.retry);
     this.retry = undefined;
     this.backoffMs = FIRST_BACKOFF_MS;
-    c.reconnect();
+    again(c);
   }
 
   // ---- data the console asks for ------------------------------------------------------------
@@ -415,6 +427,7 @@ export class Firmware {
 
   private async onMessage(topic: string, payload: string): Promise<void> {
     this.log(`MSG ${topic} ${JSON.stringify(payload)}`);
+    if (topic === 's/e' && this.faults.has('resend-on-refusal')) return this.resendRefused(payload);
     if (topic !== 's/ds') return;
     // lines are split by the codec: a line break inside quotes belongs to its field
     const lines = parsePayload(payload);
@@ -425,6 +438,14 @@ export class Firmware {
         this.log(`OP ERROR ${JSON.stringify((err as Error).message)}`);
       }
     }
+  }
+
+  /** the fault: an error on s/e makes it send the refused line again, a moment later, for ever */
+  private resendRefused(payload: string): void {
+    const template = parsePayload(payload)[0]?.fields[1] ?? '';
+    const last = this.lastSent.get(template);
+    if (!last) return;
+    setTimeout(() => void this.publish(last.topic, last.payload).catch(() => {}), 200);
   }
 
   private async operate(fields: string[]): Promise<void> {

@@ -86,6 +86,27 @@ export class Platform {
     }
   }
 
+  /** devices whose measurements (templates 200-299) the harness has the platform refuse */
+  private readonly refusingMeasurements = new Set<string>();
+
+  /**
+   * From now on the platform refuses the device's measurements (static templates 200-299), on
+   * s/e with 41 as it answers a request the REST API turns down: a device must not loop resending.
+   */
+  refuseMeasurements(deviceId: string): void {
+    this.refusingMeasurements.add(deviceId);
+    this.record.add('decision', {
+      decision: 'refusing-set',
+      deviceId,
+      reason: "the harness has the platform refuse the device's measurements (templates 200-299) with 41 on s/e",
+    });
+  }
+
+  private refused(m: UpstreamMessage, line: ParsedLine): boolean {
+    const id = Number(line.fields[0]);
+    return m.route.kind === 'static' && this.refusingMeasurements.has(m.deviceId) && id >= 200 && id < 300;
+  }
+
   /** each line of the payload on its own: escaping findings, then the line's meaning; a refused line is answered on s/e */
   eachLine(m: UpstreamMessage, read: (line: ParsedLine, cause: Cause) => void): void {
     parsePayload(m.payload).forEach((line, i) => {
@@ -100,6 +121,12 @@ export class Platform {
             malformed.map((f) => `${f.message} (at character ${f.offset - line.offset + 1})`).join('; '),
           );
         }
+        if (this.refused(m, line))
+          throw new LineRefused(
+            41,
+            'platform.behaviour',
+            'Measurement refused (the test has the platform refuse them)',
+          );
         read(line, cause);
       } catch (err) {
         if (!(err instanceof LineRefused)) throw err;
