@@ -383,3 +383,23 @@ describe('processing modes, custom templates and options', () => {
     }
   });
 });
+
+describe("the harness's refusals", () => {
+  test("refused measurements: 41 on s/e, recorded as the platform's answer, other lines still taken", async () => {
+    const d = await device();
+    platform.refuseMeasurements(d.id);
+    await d.pub('211,22.5');
+    assert.equal(await d.inbox.next('s/e'), '41,211,Measurement refused (the test has the platform refuse them)');
+    await d.pub('400,c8y_Test,still taken');
+    assert.equal(changes(d.id, 'event').length, 1);
+    const refusal = broker.record
+      .select({ kind: 'decision', decision: 'smartrest-error' })
+      .filter((e) => e.deviceId === d.id);
+    assert.deepEqual(
+      refusal.map((e) => [e.line, e.rule, e.severity]),
+      [['211,22.5', 'platform.behaviour', 'info']],
+    );
+    assert.equal(changes(d.id, 'measurement').length, 0);
+    assert.equal(broker.record.select({ kind: 'decision', decision: 'refusing-set' }).length >= 1, true);
+  });
+});
