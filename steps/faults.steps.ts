@@ -4,7 +4,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { deliveredInOnePublish, operationsEnd } from '../support/checks/operations.ts';
 import { judge, measure } from '../support/steps-context.ts';
 import { answerLimit, answersWithin } from '../support/checks/measure.ts';
-import { noticedSilence, reconnectsBackOff, refusedNotRepeated } from '../support/checks/resilience.ts';
+import { noticedSilence, rateSlowedDown, reconnectsBackOff, refusedNotRepeated } from '../support/checks/resilience.ts';
 import { redisMissing } from '../support/broker/redis-server.ts';
 import { sessionResumedSince } from '../support/checks/sessions.ts';
 import { completedAfterLostPubcomp, resentWithDup } from '../support/checks/qos.ts';
@@ -166,5 +166,12 @@ Then(
   function (this: HilWorld, max: number, ms: number) {
     const within = this.device.profile.timeouts.readyMs;
     return judge(this, (c) => refusedNotRepeated(c, max), { within, throughout: ms });
+  },
+);
+
+Then(
+  'the device was disconnected for its rate at most {int} time(s), and is back',
+  function (this: HilWorld, max: number) {
+    return judge(this, (c) => rateSlowedDown(c, max), { within: this.device.profile.timeouts.readyMs });
   },
 );

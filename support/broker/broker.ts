@@ -30,7 +30,6 @@ import { issueCertificate, localCa, localTlsMaterial, type TlsMaterial } from '.
 import { finding } from '../rules.ts';
 import { listen, type Listener } from './transports.ts';
 
-
 /** errors of the socket under MQTT (the link went away), not of the bytes on it */
 const KEEPALIVE_ERROR = /keep ?alive timeout/i;
 const TRANSPORT_ERROR =
@@ -56,6 +55,8 @@ interface ConnectionState {
   publishes: number;
   /** the device's rate limit has seen this connection */
   rateSeen?: boolean;
+  /** the rate limit cut this connection */
+  rateCut?: boolean;
   /** PUBLISH packets that arrived (the broker takes them in order, so some may wait) */
   arrived: number;
 }
@@ -588,6 +589,9 @@ export class C8yBroker {
     if (d === 'pass') return cb(null);
     const { perSecond, queue } = rate.limit;
     if (d === 'disconnect') {
+      // messages that were on their way when it was cut go with it: one cut per connection
+      if (st.rateCut === true) return;
+      st.rateCut = true;
       this.decide(client, 'rate-limit-disconnect', {
         topic: packet.topic,
         reason: `over ${perSecond} messages a second with ${queue} held: the platform disconnects the device`,

@@ -24,9 +24,11 @@ export class DeviceRate {
       throw new Error(`a rate limit's queue holds 0 messages or more, not ${limit.queue}`);
   }
 
-  /** a new connection of the device: its first message is judged on its own */
-  connected(): void {
+  /** a new connection of the device: its first message is judged on its own (`now`: the clock decide is given) */
+  connected(now = performance.now()): void {
     this.firstOnConnection = true;
+    // what was held on the old connection died with it: it never reached the platform
+    this.times.splice(0, this.times.length, ...this.times.filter((t) => t <= now));
   }
 
   /**
@@ -43,8 +45,9 @@ export class DeviceRate {
       this.times.push(now);
       return 'pass';
     }
-    // held: this one and those behind it are the queue
-    if (1 + behind > this.limit.queue) {
+    // held: this one, those still waiting their turn (scheduled later than now) and those behind it are the queue
+    const waiting = this.times.filter((t) => t > now).length;
+    if (waiting + 1 + behind > this.limit.queue) {
       this.disconnected = true;
       return 'disconnect';
     }

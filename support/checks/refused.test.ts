@@ -1,8 +1,8 @@
-// resilience.no-resend-loop over hand-made records: a refused line sent again too often, within
-// the allowance, resent by MQTT with DUP, another line, and nothing refused yet.
+// resilience.no-resend-loop and resilience.rate-slowdown over hand-made records: a refused line sent
+// again too often or within the allowance; cut for the rate too often, back or not, never over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { refusedNotRepeated } from './resilience.ts';
+import { rateSlowedDown, refusedNotRepeated } from './resilience.ts';
 import { brokeRule, RecordBuilder } from './test-record.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -56,4 +56,47 @@ test("another device's refusal is not this one's; nothing refused yet is the pla
   assert.equal(brokeRule(v, 'platform.behaviour'), undefined);
   assert.equal(fin(v), false);
   assert.match(msg(v), /refused nothing yet/);
+});
+
+// ---- resilience.rate-slowdown --------------------------------------------------------------
+
+function cut(r: RecordBuilder, conn: string) {
+  return r.decision('rate-limit-disconnect', { conn, topic: 's/us' });
+}
+
+test('rate: cut twice (two decisions on one connection count once), back after: passes at most 2', () => {
+  const r = new RecordBuilder();
+  const c1 = r.connect();
+  const first = cut(r, c1);
+  cut(r, c1);
+  const c2 = r.connect();
+  const second = cut(r, c2);
+  r.connect();
+  const back = r.events.at(-1)!;
+  const v = rateSlowedDown(r.ctx(), 2);
+  assert.deepEqual([v.ok, v.evidence.map((e) => e.seq)], [true, [first.seq, second.seq, back.seq]]);
+});
+
+test('rate: cut more often than allowed is final; not back after the last cut waits (not final)', () => {
+  const r = new RecordBuilder();
+  for (let i = 0; i < 3; i++) cut(r, r.connect());
+  const v = rateSlowedDown(r.ctx(), 2);
+  assert.equal(brokeRule(v, 'resilience.rate-slowdown'), undefined);
+  assert.equal(fin(v), true);
+  assert.match(msg(v), /disconnected for its rate 3 times/);
+  const w = rateSlowedDown(r.ctx(), 3);
+  assert.equal(fin(w), false);
+  assert.match(msg(w), /has not come back/);
+  r.connect(undefined, { returnCode: 3 });
+  assert.equal(rateSlowedDown(r.ctx(), 3).ok, false, 'a refused CONNECT is not back');
+  r.connect();
+  assert.equal(rateSlowedDown(r.ctx(), 3).ok, true);
+});
+
+test("rate: never over the limit passes; another device's cuts are not this one's", () => {
+  const r = new RecordBuilder();
+  r.connect();
+  r.add('decision', { decision: 'rate-limit-disconnect', deviceId: 'OTHER', conn: 'c9' });
+  r.add('decision', { decision: 'rate-limit-disconnect', deviceId: 'OTHER', conn: 'c8' });
+  assert.equal(rateSlowedDown(r.ctx(), 0).ok, true);
 });

@@ -156,3 +156,34 @@ export function refusedNotRepeated(c: Ctx, maxAgain: number): Verdict {
   }
   return pass(rule, refusals.slice(-3));
 }
+
+/**
+ * Over the rate limit: the platform disconnected the device at most `max` times for its rate,
+ * and the device came back after the last of them (CONNACK 0). Never over the limit passes too.
+ */
+export function rateSlowedDown(c: Ctx, max: number): Verdict {
+  const rule = 'resilience.rate-slowdown';
+  // one cut per connection (a message already on its way may be decided on as well)
+  const cutConns = new Set<unknown>();
+  const cuts = c.events.filter((e) => {
+    if (e.kind !== 'decision' || e.decision !== 'rate-limit-disconnect' || e.deviceId !== c.deviceId) return false;
+    if (cutConns.has(e.conn)) return false;
+    cutConns.add(e.conn);
+    return true;
+  });
+  const expected = `the device disconnected for its rate at most ${max} time(s), then back and slower.`;
+  if (cuts.length > max) {
+    const span = round(cuts.at(-1)!.t - cuts[0]!.t);
+    return broken(rule, c, `It was disconnected for its rate ${cuts.length} times in ${span} ms.`, cuts.slice(0, 6), {
+      expected,
+      final: true,
+    });
+  }
+  const last = cuts.at(-1);
+  if (!last) return pass(rule, []);
+  const back = devicePackets(c.events, c.deviceId, 'connack', 'out').find(
+    (e) => e.seq > last.seq && returnCode(e) === 0,
+  );
+  if (!back) return broken(rule, c, 'It has not come back since it was disconnected for its rate.', cuts, { expected });
+  return pass(rule, [...cuts, back]);
+}

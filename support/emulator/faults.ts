@@ -145,6 +145,11 @@ export const FAULTS = {
     ['resilience.no-resend-loop'],
     ['features/resilience/refused.feature'],
   ),
+  'no-slowdown': f(
+    'keeps sending at full speed after the platform cut its link over the rate limit',
+    ['resilience.rate-slowdown'],
+    ['features/resilience/rate-limit.feature'],
+  ),
   'no-keepalive': f(
     'connects with keepalive 0 and never pings: a link that goes silent stays open for ever',
     ['resilience.link-noticed'],

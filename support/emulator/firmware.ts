@@ -7,6 +7,7 @@ import { parsePayload, writeField } from '../smartrest/codec.ts';
 import { DOWNSTREAM } from '../smartrest/catalogue/index.ts';
 import type { Fault } from './faults.ts';
 import { ResendStore } from './resend-store.ts';
+import { Pacer } from './pacer.ts';
 
 export interface FirmwareSettings {
   host: string;
@@ -110,6 +111,7 @@ export class Firmware {
   reset(): Promise<void> {
     const done = this.drop(true);
     this.networkUp = true;
+    this.pacer = new Pacer();
     this.registered = false;
     this.announced = false;
     this.parents.clear();
@@ -156,10 +158,17 @@ export class Firmware {
   /** the last line sent per template id: what the resend-on-refusal fault sends again */
   private readonly lastSent = new Map<string, { topic: string; payload: string }>();
 
+  /** how fast it sends: slower for a while after the platform cut the link with messages in flight */
+  private pacer = new Pacer();
+
   async publish(topic: string, payload: string): Promise<void> {
-    if (!this.client?.connected) throw new Error('not connected');
+    const client = this.client;
+    // between connections mqtt.js keeps what is sent and sends it on the next one
+    if (!client) throw new Error('not connected');
     this.lastSent.set(payload.split(',')[0]!, { topic, payload });
-    await this.client.publishAsync(topic, payload, { qos: this.qos() });
+    await this.pacer.run(async () => {
+      await client.publishAsync(topic, payload, { qos: this.qos() });
+    });
   }
 
   private send(device: string, fields: (string | number)[]): Promise<void> {
@@ -224,8 +233,14 @@ export class Firmware {
     });
     client.on('close', () => {
       this.log('LINK CLOSED');
+      if (this.client !== client) return;
+      // the platform cut it while messages were in flight (its rate limit does): slow down
+      if (this.networkUp && this.pacer.inFlight > 0 && !this.faults.has('no-slowdown')) {
+        this.log(`SLOWING DOWN ${this.pacer.inFlight} in flight`);
+        this.pacer.slowDown();
+      }
       // a link the firmware did not end itself: it tries again, after a while
-      if (this.client === client) this.reconnectLater(client);
+      this.reconnectLater(client);
     });
     client.on('error', (err) => this.log(`MQTT ERROR ${JSON.stringify(err.message)}`));
     client.on('connect', (connack) => void this.reconnected(client, connack));
