@@ -110,11 +110,24 @@ Given('the device uses a keepalive of {int} seconds', function (this: HilWorld, 
 Then(
   'the device connects again within {duration}, its attempts at least {duration} apart',
   function (this: HilWorld, ms: number, floorMs: number) {
-    return measure(
-      this,
-      (c) => reconnectsBackOff(c, this.linkLostAt, floorMs),
-      Math.max(ms, this.device.profile.timeouts.readyMs),
-    );
+    const wait = Math.max(ms, this.device.profile.timeouts.readyMs);
+    return measure(this, (c) => reconnectsBackOff(c, this.linkLostAt, floorMs), wait);
+  },
+);
+
+Then(
+  'the device connects again within {duration}, its attempts at least {duration} apart and at most {int} a minute',
+  function (this: HilWorld, ms: number, floorMs: number, perMinute: number) {
+    const wait = Math.max(ms, this.device.profile.timeouts.readyMs);
+    return measure(this, (c) => reconnectsBackOff(c, this.linkLostAt, floorMs, perMinute), wait);
+  },
+);
+
+// two units with one identifier take it from each other: the device must not storm back
+When(
+  "a second client keeps taking over the device's identifier for {duration}",
+  async function (this: HilWorld, ms: number) {
+    this.linkLostAt = await this.lab.rivalFor(this.device, ms);
   },
 );
 

@@ -408,7 +408,44 @@ export class Lab {
       { kind: 'packet', type: 'connack', dir: 'out', where: (e) => e.seq > since },
       2000,
     );
+    // the checks tell the harness's clients from the device's by this
+    this.record.add('step', {
+      action: 'harness-client',
+      conn: connack.conn,
+      text: `the harness's own client ${String(options.clientId)}`,
+    });
     return { ...outcome, conn: connack.conn as string };
+  }
+
+  /**
+   * A second client takes the device's identifier over, and takes it back each time the device
+   * takes it (50 ms later), for the time given, then leaves: what two units with one identifier
+   * do in the field. Done when the rival gives up; returns the record position of the device's
+   * first connection closed.
+   */
+  async rivalFor(device: Device, ms: number): Promise<number> {
+    const since = this.record.events().at(-1)?.seq ?? 0;
+    const until = performance.now() + ms;
+    const login = { username: `${LAB_LOGIN.tenant}/${LAB_LOGIN.user}`, password: LAB_LOGIN.password };
+    const grab = async (): Promise<void> => {
+      const { client } = await this.connect('mqtt', { clientId: `d:${device.id}:rival`, ...login });
+      const left = until - performance.now();
+      if (left <= 0) return void client.end(true);
+      const leave = setTimeout(() => client.end(true), left);
+      client.once('close', () => {
+        clearTimeout(leave);
+        if (performance.now() < until) setTimeout(() => void grab().catch(() => {}), 50);
+      });
+    };
+    await grab();
+    const taken = await this.record.eventually({ kind: 'decision', decision: 'takeover' }, 5000, since);
+    const closed = await this.record.eventually(
+      { kind: 'connection', action: 'close', conn: taken.previousConn as string },
+      5000,
+    );
+    // done when the rival has given up: the device's attempts meanwhile are all in the record
+    await new Promise((r) => setTimeout(r, Math.max(0, until - performance.now())));
+    return closed.seq;
   }
 
   async close(): Promise<void> {

@@ -18,3 +18,11 @@ Feature: Getting back when the platform refuses or goes silent
     When the device connects
     And the broker black-holes the device's link
     Then the device notices the silent link within 2.5 × its keepalive and connects again
+
+  # two units with one identifier (a cloned image, a swapped board) take it from each other: each
+  # attempt of the device takes the identifier back, 50 ms later the rival takes it again
+  Scenario: taken over again and again, the device backs off instead of storming back
+    Given the device is set up for the broker over mqtt
+    When the device connects
+    And a second client keeps taking over the device's identifier for 4 seconds
+    Then the device connects again within 30 seconds, its attempts at least 200 ms apart and at most 12 a minute

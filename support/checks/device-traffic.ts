@@ -2,11 +2,15 @@
 // CONNECT) and the packets on them.
 import type { PacketEvent, RecordEvent } from '../record/events.ts';
 
-/** connections whose CONNECT named the device (in any ClientId shape, well-formed or not) */
+/**
+ * connections whose CONNECT named the device (in any ClientId shape, well-formed or not), but for
+ * the harness's own clients (a second client taking the identifier over is not the device)
+ */
 export function deviceConnections(events: readonly RecordEvent[], deviceId: string): Set<string> {
   const conns = new Set<string>();
+  const harness = new Set(events.filter((e) => e.kind === 'step' && e.action === 'harness-client').map((e) => e.conn));
   for (const e of events) {
-    if (e.kind !== 'packet' || e.type !== 'connect' || e.dir !== 'in') continue;
+    if (e.kind !== 'packet' || e.type !== 'connect' || e.dir !== 'in' || harness.has(e.conn)) continue;
     const id = (e.packet as { clientId?: string }).clientId ?? '';
     if (id === deviceId || id.split(':').includes(deviceId)) conns.add(e.conn as string);
   }

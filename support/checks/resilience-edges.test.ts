@@ -52,7 +52,7 @@ test('backoff: a storm quotes the two close attempts; not back quotes every atte
   assert.deepEqual(seqs(v), [w1!.seq]);
   assert.match(
     msg(v),
-    /the device back after the refusals, its attempts at least 400 ms apart\.\nIt has not got back yet: 1 attempt\(s\), gaps none ms\./,
+    /the device back after it lost the link, its attempts at least 400 ms apart\.\nIt has not got back yet: 1 attempt\(s\), gaps none ms\./,
   );
 });
 
@@ -147,4 +147,32 @@ test('session resumed: a refusal names its CONNACK and the expectation', () => {
   const v = sessionResumedSince(r.ctx(), 4);
   assert.deepEqual(seqs(v), [ack.seq]);
   assert.match(msg(v), /the broker to resume the device's session on its reconnect \(CONNACK session present 1\)\./);
+});
+
+test('backoff: at most N attempts a minute, over any 60 s from an attempt on; more is final with the crowd', () => {
+  const { r, since } = lostAt(0);
+  const conns = ['c2', 'c3', 'c4', 'c5'];
+  const times = [1000, 31_000, 60_000, 60_900];
+  const attempts = conns.map((conn, i) => attempt(r, conn, times[i]!, i === 3 ? 0 : 3)[0]!);
+  const v = reconnectsBackOff(r.ctx(), since, 200, 3);
+  assert.equal(v.ok, false);
+  assert.match(msg(v), /made 4 attempts within 59900 ms/);
+  assert.deepEqual(
+    seqs(v),
+    attempts.map((a) => a.seq),
+  );
+  assert.equal(reconnectsBackOff(r.ctx(), since, 200, 4).ok, true, 'four within the minute are allowed at 4');
+  const spread = lostAt(0);
+  [1000, 31_000, 61_000, 61_500].forEach((t, i) => attempt(spread.r, `c${i + 2}`, t, i === 3 ? 0 : 3));
+  assert.equal(reconnectsBackOff(spread.r.ctx(), spread.since, 200, 3).ok, true, '61 000 is outside the first minute');
+});
+
+test("backoff: the harness's rival client, though it names the device, is not one of the device's attempts", () => {
+  const { r, since } = lostAt(0);
+  const [rival] = attempt(r, 'c2', 100, 0);
+  (rival!.packet as { clientId: string }).clientId = 'd:SN1:rival';
+  r.add('step', { action: 'harness-client', conn: 'c2' });
+  const [own, back] = attempt(r, 'c3', 150, 0);
+  const v = reconnectsBackOff(r.ctx(), since, 200);
+  assert.deepEqual([v.ok, seqs(v)], [true, [own!.seq, back!.seq]], 'counted, the rival would be 50 ms before it');
 });

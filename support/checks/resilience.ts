@@ -15,7 +15,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
  * After the link was lost (record position `since`), the device came back (CONNACK 0), and its
  * attempts were at least `floorMs` apart: a storm of attempts breaks it finally.
  */
-export function reconnectsBackOff(c: Ctx, since: number, floorMs: number): Measured {
+export function reconnectsBackOff(c: Ctx, since: number, floorMs: number, perMinute = Infinity): Measured {
   const rule = 'resilience.reconnect-backoff';
   const lost = c.events.find((e) => e.seq === since);
   const attempts = devicePackets(c.events, c.deviceId, 'connect', 'in').filter((e) => e.seq > since);
@@ -23,7 +23,19 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number): Measu
   const back = devicePackets(c.events, c.deviceId, 'connack', 'out').find((e) => e.seq > since && returnCode(e) === 0);
   const m = measured('reconnect time', 'ms', back && lost ? [round(back.t - lost.t)] : [], back ? 0 : 1);
   const short = gaps.findIndex((g) => g < floorMs);
-  const expected = `the device back after the refusals, its attempts at least ${floorMs} ms apart.`;
+  const most = perMinute === Infinity ? '' : ` and at most ${perMinute} a minute`;
+  const expected = `the device back after it lost the link, its attempts at least ${floorMs} ms apart${most}.`;
+  const crowd = busiestMinute(attempts);
+  if (crowd.length > perMinute) {
+    const span = round(crowd.at(-1)!.t - crowd[0]!.t);
+    return {
+      ...broken(rule, c, `It made ${crowd.length} attempts within ${span} ms.`, crowd.slice(0, 6), {
+        expected,
+        final: true,
+      }),
+      measurement: m,
+    };
+  }
   if (short >= 0) {
     return {
       ...broken(
@@ -49,6 +61,16 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number): Measu
     };
   }
   return { ...pass(rule, [...attempts, back]), measurement: { ...m, values: [...m.values] } };
+}
+
+/** the most attempts within any 60 s, from one attempt on */
+function busiestMinute(attempts: readonly RecordEvent[]): RecordEvent[] {
+  let best: RecordEvent[] = [];
+  for (let i = 0, j = 0; i < attempts.length; i++) {
+    while (j < attempts.length && attempts[j]!.t - attempts[i]!.t < 60_000) j++;
+    if (j - i > best.length) best = attempts.slice(i, j);
+  }
+  return best;
 }
 
 /**

@@ -33,6 +33,8 @@ export const COLLECTION = 'c8y-hil-emulator';
 /** reconnect backoff: the first wait after a lost link, doubling after each failed attempt up to the last */
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 8000;
+/** how long a connection stays up before the backoff starts over */
+const STABLE_MS = 5000;
 
 /** a firmware bug: the client never sends this acknowledgement (mqtt.js would send it by itself) */
 function dropAcks(client: MqttClient, type: 'puback'): void {
@@ -255,6 +257,7 @@ export class Firmware {
   /** the wait before the next reconnect attempt: doubles after each failed one, up to MAX_BACKOFF_MS */
   private backoffMs = FIRST_BACKOFF_MS;
   private retry: NodeJS.Timeout | undefined;
+  private stable: NodeJS.Timeout | undefined;
   /** the console's "link down": the network is gone, so attempts fail where they start, until "link up" */
   private networkUp = true;
 
@@ -274,7 +277,11 @@ export class Firmware {
   /** a connection after the first: subscriptions again when the broker kept no session */
   private async reconnected(client: MqttClient, connack: { sessionPresent?: boolean }): Promise<void> {
     if (this.client !== client || !this.sessionStarted) return;
-    this.backoffMs = FIRST_BACKOFF_MS;
+    // the backoff starts over once the link has stayed up a while: a link cut again at once
+    // (another unit taking the identifier, a refusal after CONNACK) keeps it growing
+    clearTimeout(this.stable);
+    this.stable = setTimeout(() => (this.backoffMs = FIRST_BACKOFF_MS), STABLE_MS);
+    client.once('close', () => clearTimeout(this.stable));
     this.log('CONNECTED');
     if (!connack.sessionPresent && !this.faults.has('no-resubscribe')) await this.subscribeAll(client);
   }
