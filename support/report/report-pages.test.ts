@@ -302,31 +302,40 @@ test(
   { skip },
   async () => {
     const reports = join(dir, 'reports');
-    type Sc = [uri: string, status: string, flaky?: boolean, rules?: string[]];
+    type Sc = [uri: string, status: string, flaky?: boolean, rules?: string[], measurements?: object[]];
     const run = (id: string, device: string, started: number, scenarios: Sc[]) => {
       mkdirSync(join(reports, id), { recursive: true });
       const outcome = {
         meta: { device },
         started,
         finished: started + 30,
-        scenarios: scenarios.map(([uri, status, flaky = false, rules = []]) => ({
+        scenarios: scenarios.map(([uri, status, flaky = false, rules = [], measurements]) => ({
           uri,
+          name: `scenario ${uri}`,
           feature: uri.replace(/.*\//, ''),
           status,
           flaky,
-          attempts: [{ rules }],
+          attempts: [{ rules, ...(measurements ? { measurements } : {}) }],
         })),
       };
       writeFileSync(join(reports, id, 'outcome.json'), JSON.stringify(outcome));
     };
+    const t501 = (at: number, ok: boolean) => ({
+      name: 'time to 501',
+      unit: 'ms',
+      values: [at - 5, at],
+      limit: { max: 2000, percentile: 90 },
+      at,
+      ok,
+    });
     run('2026-01-01T00-00-00-001', 'ACME-7', 1000, [
-      ['f/a', 'passed'],
+      ['f/a', 'passed', false, [], [t501(800, true), { name: 'rate', unit: 'msg/s', values: [3, 9, 5], ok: true }]],
       ['f/b', 'skipped'],
       ['f/b', 'skipped'],
     ]);
     // an outline: one example failed, the other passed; it is failed, not flaky
     run('2026-01-01T00-00-00-002', 'ACME-7', 2000, [
-      ['f/a', 'failed', false, ['qos.as-configured']],
+      ['f/a', 'failed', false, ['qos.as-configured'], [t501(2400, false)]],
       ['f/a', 'passed'],
       ['f/b', 'broken'],
     ]);
@@ -340,12 +349,21 @@ test(
       page.locator(`#${table} tbody td`).evaluateAll((tds) => tds.map((td) => td.className || td.textContent));
     assert.deepEqual(await cells('features'), ['passed', 'failed', 'flaky', 'skipped', 'broken', 'passed']);
     assert.deepEqual(await cells('rules'), ['none', 'failed', 'none']);
+    const measured = await page
+      .locator('#measurements tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => `${c.className}:${c.textContent}`)));
+    assert.deepEqual(measured, [
+      [':scenario f/a: rate (msg/s)', 'passed:5', 'none:', 'none:'],
+      [':scenario f/a: time to 501 (ms)', 'passed:800', 'failed:2400', 'none:'],
+    ]);
+    assert.deepEqual(await page.evaluate('measures.data.datasets[1].data'), [800, 2400, null]);
     const heads = await page.locator('#features th.run').allInnerTexts();
     assert.equal(new Set(heads).size, 3, `distinct column labels: ${heads.join(' | ')}`);
     assert.equal(await page.evaluate('chart.data.labels.length'), 3, 'one point per run');
     assert.deepEqual(await page.evaluate('chart.data.datasets[0].data'), [100, 33.3, 100]);
     await page.selectOption('#device', 'ACME-7');
     assert.equal(await page.evaluate('chart.data.labels.length'), 2);
+    assert.deepEqual(await page.evaluate('measures.data.datasets[1].data'), [800, 2400], 'the device filter too');
     assert.equal(await page.locator('#features th.run:not(.hidden)').count(), 2);
     await page.screenshot({ path: join(dir, 'summary.png') });
     await page.close();

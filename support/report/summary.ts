@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { MeasurementSummary } from './outcomes.ts';
 
 export type FeatureVerdict = 'passed' | 'failed' | 'broken' | 'skipped' | 'flaky';
 
@@ -18,6 +19,8 @@ export interface RunSummary {
   rules: Map<string, number>;
   counts: Record<FeatureVerdict, number>;
   seconds: number;
+  /** per scenario and measurement ("scenario: time to 501 (ms)"): the value judged, and its verdict */
+  measurements: Map<string, { value: number; ok: boolean }>;
 }
 
 const RUNS = 20;
@@ -38,8 +41,17 @@ interface OutcomeFile {
     feature: string;
     status: Exclude<FeatureVerdict, 'flaky'>;
     flaky: boolean;
-    attempts: { rules: string[] }[];
+    name?: string;
+    attempts: { rules: string[]; measurements?: MeasurementSummary[] }[];
   }[];
+}
+
+/** what a measurement is judged by: the value at its limit's percentile, else the median of its values */
+export function judgedValue(m: MeasurementSummary): number | undefined {
+  if (typeof m.at === 'number' && Number.isFinite(m.at)) return m.at;
+  if (m.limit || m.values.length === 0) return undefined;
+  const sorted = [...m.values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function fromOutcome(id: string, o: OutcomeFile): RunSummary {
@@ -51,6 +63,10 @@ function fromOutcome(id: string, o: OutcomeFile): RunSummary {
     s.counts[v]++;
     if (sc.status === 'failed')
       for (const r of sc.attempts.at(-1)?.rules ?? []) s.rules.set(r, (s.rules.get(r) ?? 0) + 1);
+    for (const m of sc.attempts.at(-1)?.measurements ?? []) {
+      const value = judgedValue(m);
+      if (value !== undefined) s.measurements.set(`${sc.name ?? sc.uri}: ${m.name} (${m.unit})`, { value, ok: m.ok });
+    }
   }
   s.seconds = o.started !== undefined && o.finished !== undefined ? o.finished - o.started : 0;
   return s;
@@ -94,6 +110,7 @@ function empty(id: string, meta: Record<string, string | undefined>): RunSummary
     device: meta.device ?? 'emulated',
     features: new Map(),
     rules: new Map(),
+    measurements: new Map(),
     counts: { passed: 0, failed: 0, broken: 0, skipped: 0, flaky: 0 },
     seconds: 0,
   };
@@ -177,6 +194,29 @@ function ruleRows(runs: RunSummary[]): string {
     .join('\n');
 }
 
+function measurementRows(runs: RunSummary[]): string {
+  const keys = [...new Set(runs.flatMap((r) => [...r.measurements.keys()]))].sort();
+  if (keys.length === 0) return `<tr><td colspan="${runs.length + 1}">No run measured anything.</td></tr>`;
+  return keys
+    .map((key) => {
+      const cells = runs
+        .map((r) => {
+          const m = r.measurements.get(key);
+          const cls = m === undefined ? 'none' : m.ok ? 'passed' : 'failed';
+          return `<td class="${cls}" data-device="${esc(r.device)}">${m === undefined ? '' : m.value}</td>`;
+        })
+        .join('');
+      return `<tr><th>${esc(key)}</th>${cells}</tr>`;
+    })
+    .join('\n');
+}
+
+/** each measurement's values run by run (null where a run did not measure it), for the second chart */
+function measurementSeries(runs: RunSummary[]): { label: string; data: (number | null)[] }[] {
+  const keys = [...new Set(runs.flatMap((r) => [...r.measurements.keys()]))].sort();
+  return keys.map((label) => ({ label, data: runs.map((r) => r.measurements.get(label)?.value ?? null) }));
+}
+
 function countRows(runs: RunSummary[]): string {
   return (['passed', 'failed', 'broken', 'skipped', 'flaky'] as const)
     .map(
@@ -214,7 +254,7 @@ th.run { font-size: 11px; text-align: center; }
 td.passed { background: #e6f6e6; } td.failed { background: #fde2e2; }
 td.broken { background: #ffe0b3; } td.flaky { background: #fff3cd; }
 td.skipped { background: #eee; } a { text-decoration: none; color: inherit; } .hidden { display: none; }
-#chart-box { width: 900px; height: 260px; }
+#chart-box, #measure-box { width: 900px; height: 260px; }
 </style></head><body><h1>c8y-hil: the last ${runs.length} runs</h1>
 <p>✔ passed · ✖ failed (the device broke a rule) · ⚠ broken (the harness or the lab, not the device) · – skipped · ≈ flaky (failed, then passed on a retry). Each mark links to that run's report.</p>
 <label>Device <select id="device"><option value="">all devices</option>${devices.map((d) => `<option>${esc(d)}</option>`).join('')}</select></label>
@@ -224,12 +264,18 @@ ${featureRows(runs)}</tbody></table>
 <h2>Rules the device failed</h2>
 <table id="rules"><thead><tr><th>rule (scenarios)</th>${columnHeads(runs)}</tr></thead><tbody>
 ${ruleRows(runs)}</tbody></table>
+<h2>Measurements</h2><p>The value each scenario judged (at its limit's percentile, else the median); red: over its limit.</p>
+<div id="measure-box"><canvas id="measures"></canvas></div>
+<table id="measurements"><thead><tr><th>scenario: measurement (unit)</th>${columnHeads(runs)}</tr></thead><tbody>
+${measurementRows(runs)}</tbody></table>
 <h2>Scenarios</h2><table id="counts"><thead><tr><th>count</th>${columnHeads(runs)}</tr></thead><tbody>
 ${countRows(runs)}</tbody></table>
 <script>${chartScript()}</script>
 <script>
 const TREND = ${JSON.stringify(trend).replaceAll('<', '\\u003c')};
+const MEASURES = ${JSON.stringify(measurementSeries(runs)).replaceAll('<', '\\u003c')};
 let chart;
+let measures;
 function draw(device) {
   const points = TREND.filter((p) => !device || p.device === device);
   chart?.destroy();
@@ -245,6 +291,14 @@ function draw(device) {
     },
   });
   document.body.dataset.points = String(points.length);
+  const shown = TREND.map((p, i) => i).filter((i) => !device || TREND[i].device === device);
+  measures?.destroy();
+  measures = new Chart(document.getElementById('measures'), {
+    type: 'line',
+    data: { labels: shown.map((i) => TREND[i].label),
+      datasets: MEASURES.map((m) => ({ label: m.label, data: shown.map((i) => m.data[i]), spanGaps: true })) },
+    options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0 } } },
+  });
 }
 document.getElementById('device').addEventListener('change', (e) => {
   const d = e.target.value;
