@@ -3,7 +3,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { deliveredInOnePublish, operationsEnd } from '../support/checks/operations.ts';
 import { judge, measure } from '../support/steps-context.ts';
-import { answerLimit, answersWithin } from '../support/checks/measure.ts';
+import { answerLimit, answersWithin, publishRate, requestToPublish } from '../support/checks/measure.ts';
 import { noticedSilence, rateSlowedDown, reconnectsBackOff, refusedNotRepeated } from '../support/checks/resilience.ts';
 import { redisMissing } from '../support/broker/redis-server.ts';
 import { sessionResumedSince } from '../support/checks/sessions.ts';
@@ -188,3 +188,21 @@ Then(
     return judge(this, (c) => rateSlowedDown(c, max), { within: this.device.profile.timeouts.readyMs });
   },
 );
+
+// measurements from the harness's requests: each value its own, so each PUBLISH is found by it
+When('the device sends {int} temperatures one after another', async function (this: HilWorld, n: number) {
+  this.burstSince = this.lab.record.events().at(-1)?.seq ?? 0;
+  for (let i = 0; i < n; i++) await this.device.action('measure', { device: this.device.id, value: `${20 + i}.5` });
+});
+
+Then(
+  'each was published within {duration} of the request for {int}% of them',
+  function (this: HilWorld, ms: number, share: number) {
+    const { limit } = answerLimit(501, ms, share);
+    return measure(this, (c) => requestToPublish(c, this.burstSince, limit), ms * 2);
+  },
+);
+
+Then('they were published at {float} messages a second or more', function (this: HilWorld, min: number) {
+  return measure(this, (c) => publishRate(c, this.burstSince, min), this.device.profile.timeouts.readyMs);
+});

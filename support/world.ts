@@ -17,6 +17,8 @@ export class HilWorld extends World {
   /** the latest connect attempt of the device or a helper client */
   lastConnect: { conn?: string; returnCode?: number; error?: string } | undefined;
   operation: OperationRef | undefined;
+  /** the record position before a burst of requests the scenario measures */
+  burstSince = 0;
   /** operations a step created several at a time */
   operations: OperationRef[] = [];
   /** what the scenario configured the device with, so the checks can hold it to that */

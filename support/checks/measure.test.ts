@@ -2,7 +2,16 @@
 // against a limit, operations not answered counting as over it, and the evidence quoted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answersWithin, answerTimes, measured, percentile } from './measure.ts';
+import {
+  answersWithin,
+  answerTimes,
+  lowPercentile,
+  measured,
+  percentile,
+  publishRate,
+  requestToPublish,
+} from './measure.ts';
+import type { RecordEvent } from '../record/events.ts';
 import { RecordBuilder } from './test-record.ts';
 import type { OperationRef } from './operations.ts';
 
@@ -81,4 +90,89 @@ test('answer limits: 501 or 503 and a share from 1% to 100%, else a clear error'
   assert.throws(() => answerLimit(502, 2000, 95), /501 and 503, not 502/);
   assert.throws(() => answerLimit(501, 2000, 0), /1% to 100%, not 0%/);
   assert.throws(() => answerLimit(501, 2000, 101), /1% to 100%, not 101%/);
+});
+
+test('a smallest-value limit: p% of the values at least the limit; a missing value counts as 0', () => {
+  assert.equal(lowPercentile([5, 1, 3, 2, 4], 100), 1);
+  assert.equal(lowPercentile([5, 1, 3, 2, 4], 60), 3);
+  assert.equal(lowPercentile([5, 1, 3], 100, 1), 0);
+  assert.equal(measured('r', 'msg/s', [6], 0, { min: 5, percentile: 100 }).ok, true);
+  assert.equal(measured('r', 'msg/s', [5], 0, { min: 5, percentile: 100 }).ok, true, 'the limit itself is in');
+  assert.equal(measured('r', 'msg/s', [4.9], 0, { min: 5, percentile: 100 }).ok, false);
+  assert.equal(measured('r', 'msg/s', [], 1, { min: 5, percentile: 100 }).ok, false, 'nothing measured is under it');
+});
+
+/** the harness asks for a value at t, the device publishes it `delay` ms later (undefined: never) */
+function requests(delays: (number | undefined)[], t0 = 100) {
+  const r = new RecordBuilder();
+  const c = r.connect();
+  const since = r.events.at(-1)!.seq;
+  const asked: RecordEvent[] = [];
+  const sent: RecordEvent[] = [];
+  delays.forEach((d, i) => {
+    const value = `${20 + i}.5`;
+    const a = r.add('device', { device: 'SN1', action: 'measure', phase: 'start', args: { device: 'SN1', value } });
+    (a as { t: number }).t = t0 + 100 * i;
+    asked.push(a);
+    if (d === undefined) return;
+    const p = r.publish(c, 's/us', `211,${value}`, { messageId: i + 1 });
+    (p as { t: number }).t = t0 + 100 * i + d;
+    sent.push(p);
+  });
+  return { r, since, asked, sent };
+}
+
+test('request to PUBLISH: ms from each request to the PUBLISH with its value; over the limit quotes them', () => {
+  const { r, since, asked, sent } = requests([5, 50, 7]);
+  const ok = requestToPublish(r.ctx(), since, { max: 50, percentile: 100 });
+  assert.deepEqual([ok.ok, ok.measurement.values, ok.measurement.name], [true, [5, 50, 7], 'request to PUBLISH']);
+  assert.deepEqual(
+    ok.evidence.map((e) => e.seq),
+    [asked[0]!.seq, sent[0]!.seq, asked[1]!.seq, sent[1]!.seq, asked[2]!.seq, sent[2]!.seq],
+  );
+  const over = requestToPublish(r.ctx(), since, { max: 40, percentile: 100 });
+  assert.equal(over.ok, false);
+  assert.match(over.ok ? '' : over.message, /the 100th percentile it took 50 ms \(values: 5, 50, 7\)/);
+  assert.equal(requestToPublish(r.ctx(), since, { max: 40, percentile: 60 }).ok, true, '60% within 40 ms');
+});
+
+test('request to PUBLISH: a value never published is missing (not final); an earlier request is not counted', () => {
+  const { r, since } = requests([5, undefined]);
+  const v = requestToPublish(r.ctx(), since, { max: 1000, percentile: 100 });
+  assert.deepEqual([v.ok, v.measurement.missing], [false, 1]);
+  assert.equal(!v.ok && v.final, false);
+  assert.match(v.ok ? '' : v.message, /longer than the wait \(not sent\)/);
+  assert.equal(requestToPublish(r.ctx(), r.events.at(-1)!.seq, { max: 1, percentile: 100 }).ok, false);
+  const after = requestToPublish(r.ctx(), r.events.at(-1)!.seq, { max: 1, percentile: 100 });
+  assert.deepEqual(after.measurement.values, [], 'nothing requested after the position');
+});
+
+test('request to PUBLISH: a PUBLISH with the value on another topic, or a value in the first field, is not it', () => {
+  const r = new RecordBuilder();
+  const c = r.connect();
+  r.add('device', { device: 'SN1', action: 'measure', phase: 'start', args: { device: 'SN1', value: '211' } });
+  r.publish(c, 's/ds', '211,211');
+  r.publish(c, 's/us', '211,1');
+  const v = requestToPublish(r.ctx(), 0, { max: 1000, percentile: 100 });
+  assert.equal(v.measurement.missing, 1);
+});
+
+test('rate: PUBLISHes of the requested values a second, at least the limit; too few to measure', () => {
+  const { r, since, sent } = requests([1, 1, 1, 1, 1]);
+  const fast = publishRate(r.ctx(), since, 5);
+  assert.deepEqual([fast.ok, fast.measurement.values, fast.measurement.unit], [true, [10], 'msg/s']);
+  assert.deepEqual(
+    fast.evidence.map((e) => e.seq),
+    [sent[0]!.seq, sent[1]!.seq, sent[4]!.seq],
+  );
+  const slow = publishRate(r.ctx(), since, 10.5);
+  assert.equal(slow.ok, false);
+  assert.match(slow.ok ? '' : slow.message, /5 PUBLISHes in 400 ms: 10 a second/);
+  assert.equal(!slow.ok && slow.final, true);
+  const one = requests([1]);
+  const few = publishRate(one.r.ctx(), one.since, 1);
+  assert.match(few.ok ? '' : few.message, /Too few of the values were published to measure a rate \(1\)/);
+  const waiting = requests([1, 1, undefined]);
+  const w = publishRate(waiting.r.ctx(), waiting.since, 100);
+  assert.equal(!w.ok && w.final, false, 'a value still to come may change the rate');
 });

@@ -33,7 +33,9 @@ export function recorded<D extends Device>(device: D): D {
         const name = prop === 'action' ? String(args[0]) : prop;
         const r = record;
         const started = r?.now() ?? 0;
-        r?.add('device', { device: target.id, action: name, phase: 'start' });
+        // an action's arguments (the value a measurement carries) let a check find what it caused
+        const given = prop === 'action' && args[1] !== undefined ? { args: args[1] } : {};
+        r?.add('device', { device: target.id, action: name, phase: 'start', ...given });
         try {
           const out = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           r?.add('device', {

@@ -21,9 +21,10 @@ function property(name: string, value: string | undefined): string {
 export function measurementText(m: MeasurementSummary): string {
   const at = m.at === null || m.at === undefined ? 'not all measured' : `${m.at} ${m.unit}`;
   const limit = m.limit
-    ? `p${m.limit.percentile} ${at} (limit ${m.limit.max} ${m.unit})`
+    ? `p${m.limit.percentile} ${at} (limit ${m.limit.min === undefined ? '' : '≥ '}${m.limit.max ?? m.limit.min} ${m.unit})`
     : `${m.values.join(', ')} ${m.unit}`;
-  return `${limit} ${m.ok ? 'ok' : 'over the limit'}; ${m.values.length} values`;
+  const outside = m.limit?.min === undefined ? 'over the limit' : 'under the limit';
+  return `${limit} ${m.ok ? 'ok' : outside}; ${m.values.length} values`;
 }
 
 function testCase(s: ScenarioOutcome): string {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runOutcome } from './outcomes.ts';
-import { junitXml } from './junit.ts';
+import { junitXml, measurementText } from './junit.ts';
 import { githubAnnotations } from './annotations.ts';
 
 type Env = Record<string, unknown>;
@@ -197,4 +197,10 @@ test('JUnit: a measurement attached to a scenario is a property with its percent
     junitXml(o),
     /<property name="measurement.time to 501" value="p90 2500 ms \(limit 2000 ms\) over the limit; 3 values"\/>/,
   );
+});
+
+test('JUnit: a smallest-value limit reads "≥" and "under the limit"', () => {
+  const m = { name: 'messages a second', unit: 'msg/s', values: [4], limit: { min: 5, percentile: 100 }, at: 4 };
+  assert.equal(measurementText({ ...m, ok: false }), 'p100 4 msg/s (limit ≥ 5 msg/s) under the limit; 1 values');
+  assert.equal(measurementText({ ...m, values: [6], at: 6, ok: true }), 'p100 6 msg/s (limit ≥ 5 msg/s) ok; 1 values');
 });

@@ -28,7 +28,7 @@ export interface MeasurementSummary {
   name: string;
   unit: string;
   values: number[];
-  limit?: { max: number; percentile: number };
+  limit?: { max?: number; min?: number; percentile: number };
   at?: number | null;
   ok: boolean;
 }
