@@ -182,10 +182,11 @@ Then(
   },
 );
 
+// watched for the whole time: a device cut again and again fails at the cut that is one too many
 Then(
-  'the device was disconnected for its rate at most {int} time(s), and is back',
-  function (this: HilWorld, max: number) {
-    return judge(this, (c) => rateSlowedDown(c, max), { within: this.device.profile.timeouts.readyMs });
+  'the device is disconnected for its rate at most {int} time(s) in {duration}',
+  function (this: HilWorld, max: number, ms: number) {
+    return judge(this, (c) => rateSlowedDown(c, max), { throughout: ms });
   },
 );
 

@@ -95,7 +95,7 @@ test('lost PUBCOMP: PUBREL again, answered by PUBCOMP on that connection: passes
   assert.deepEqual([v.ok, v.evidence.map((e) => e.seq)], [true, [first.seq, lost.seq, rel.seq, again.seq]]);
 });
 
-test('lost PUBCOMP: the PUBREL sent again is not answered (or answered for another id): qos.downstream-handshake', () => {
+test('lost PUBCOMP: the PUBREL sent again unanswered (or for another id): qos.downstream-handshake', () => {
   const { r, c2, first, lost } = lostPubcomp();
   const rel = r.ack(c2, 'pubrel', 4, 'out');
   r.ack(c2, 'pubcomp', 5);

@@ -6,12 +6,25 @@ import { chromium, type Browser } from 'playwright-core';
 export const CHROMIUM = process.env.C8Y_HIL_CHROMIUM ?? '/usr/bin/chromium';
 
 export function chromiumMissing(): string | undefined {
-  return existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set C8Y_HIL_CHROMIUM)`;
+  return existsSync(CHROMIUM)
+    ? undefined
+    : `Chromium is not installed at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set C8Y_HIL_CHROMIUM)`;
 }
 
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
   // without the background-networking flags Chromium keeps trying hosts it cannot reach
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
 }

@@ -30,18 +30,53 @@ const FINDING_DECISIONS = /refused|rejected|error|oversized|undecodable|finding|
 export function readable(e: RecordEvent, format = 2): Readable {
   const base = { seq: e.seq, t: e.t };
   if (e.kind === 'packet') {
-    const p = e.packet as { topic?: string; qos?: number; payload?: string; returnCode?: number; granted?: number[]; clientId?: string; subscriptions?: { topic: string; qos: number }[] };
+    const p = e.packet as {
+      topic?: string;
+      qos?: number;
+      payload?: string;
+      returnCode?: number;
+      granted?: number[];
+      clientId?: string;
+      subscriptions?: { topic: string; qos: number }[];
+    };
     const type = String(e.type);
-    const r: Readable = { ...base, lane: e.dir === 'in' ? 'device' : 'broker', arrow: e.dir === 'in' ? '→' : '←', what: type.toUpperCase(), client: e.clientId as string | undefined, type, finding: false };
+    const r: Readable = {
+      ...base,
+      lane: e.dir === 'in' ? 'device' : 'broker',
+      arrow: e.dir === 'in' ? '→' : '←',
+      what: type.toUpperCase(),
+      client: e.clientId as string | undefined,
+      type,
+      finding: false,
+    };
     if (p.topic !== undefined) r.topic = p.topic;
     if (p.qos !== undefined && type === 'publish') r.qos = p.qos;
-    if (type === 'connack' && p.returnCode !== 0) { r.finding = true; r.detail = `return code ${p.returnCode}`; }
+    if (type === 'connack' && p.returnCode !== 0) {
+      r.finding = true;
+      r.detail = `return code ${p.returnCode}`;
+    }
     if (type === 'connack' && p.returnCode === 0) r.detail = 'accepted';
-    if (type === 'suback') { r.detail = `granted ${p.granted?.join(', ')}`; r.finding = !!p.granted?.includes(128); }
+    if (type === 'suback') {
+      r.detail = `granted ${p.granted?.join(', ')}`;
+      r.finding = !!p.granted?.includes(128);
+    }
     if (type === 'subscribe') r.detail = p.subscriptions?.map((s) => `${s.topic} (QoS ${s.qos})`).join(', ');
     if (type === 'connect') r.detail = `ClientId ${JSON.stringify(p.clientId)}`;
-    if (type === 'publish' && typeof p.payload === 'string' && p.topic !== undefined && /^(s|t|q|c)\/(us|ds|e|uc|dc)/.test(p.topic)) {
-      r.lines = parsePayload(p.payload).map((l) => ({ text: l.text, fields: l.fields, findings: l.findings.map((f) => f.code), name: templateName(p.topic!.startsWith('s/us') || /^[tqc]\/us/.test(p.topic!) ? 's/us' : p.topic!, l.fields[0] ?? '') }));
+    if (
+      type === 'publish' &&
+      typeof p.payload === 'string' &&
+      p.topic !== undefined &&
+      /^(s|t|q|c)\/(us|ds|e|uc|dc)/.test(p.topic)
+    ) {
+      r.lines = parsePayload(p.payload).map((l) => ({
+        text: l.text,
+        fields: l.fields,
+        findings: l.findings.map((f) => f.code),
+        name: templateName(
+          p.topic!.startsWith('s/us') || /^[tqc]\/us/.test(p.topic!) ? 's/us' : p.topic!,
+          l.fields[0] ?? '',
+        ),
+      }));
       if (r.lines.some((l) => l.findings.length > 0) || p.topic === 's/e') r.finding = true;
     } else if (type === 'publish' && p.payload !== undefined) r.detail = String(p.payload).slice(0, 200);
     return r;
@@ -51,27 +86,83 @@ export function readable(e: RecordEvent, format = 2): Readable {
     const rule = ruleOf(e, format);
     const finding = rule ? rule.severity !== 'info' : FINDING_DECISIONS.test(String(e.decision));
     return {
-      ...base, lane: 'broker', arrow: '·', what: `decided ${e.decision}${rule ? ` [${rule.severity}: ${rule.rule}]` : ''}`,
-      client: e.clientId as string | undefined, topic: e.topic as string | undefined, detail: e.reason as string | undefined, finding,
+      ...base,
+      lane: 'broker',
+      arrow: '·',
+      what: `decided ${e.decision}${rule ? ` [${rule.severity}: ${rule.rule}]` : ''}`,
+      client: e.clientId as string | undefined,
+      topic: e.topic as string | undefined,
+      detail: e.reason as string | undefined,
+      finding,
     };
   }
   if (e.kind === 'platform') {
-    const fields = Object.entries(e).filter(([k]) => !['seq', 't', 'wall', 'kind', 'change', 'deviceId', 'rootId', 'cause', 'causeSeq'].includes(k));
-    return { ...base, lane: 'platform', arrow: '·', what: `${e.change} ${e.deviceId}`, detail: fields.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ').slice(0, 300), finding: false };
+    const fields = Object.entries(e).filter(
+      ([k]) => !['seq', 't', 'wall', 'kind', 'change', 'deviceId', 'rootId', 'cause', 'causeSeq'].includes(k),
+    );
+    return {
+      ...base,
+      lane: 'platform',
+      arrow: '·',
+      what: `${e.change} ${e.deviceId}`,
+      detail: fields
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ')
+        .slice(0, 300),
+      finding: false,
+    };
   }
   if (e.kind === 'console') {
-    return { ...base, lane: 'device', arrow: e.dir === 'tx' ? '⇢' : '⇠', what: `console ${e.dir}`, detail: String(e.line), finding: e.dir === 'stderr' || /^ERROR/.test(String(e.line)) };
+    return {
+      ...base,
+      lane: 'device',
+      arrow: e.dir === 'tx' ? '⇢' : '⇠',
+      what: `console ${e.dir}`,
+      detail: String(e.line),
+      finding: e.dir === 'stderr' || /^ERROR/.test(String(e.line)),
+    };
   }
   if (e.kind === 'device') {
-    return { ...base, lane: 'device', arrow: '·', what: `device ${e.action}${e.phase ? ` ${e.phase}` : ''}`, detail: e.reason !== undefined ? String(e.reason) : e.ms !== undefined ? `${e.ms} ms` : undefined, finding: e.phase === 'failed' };
+    return {
+      ...base,
+      lane: 'device',
+      arrow: '·',
+      what: `device ${e.action}${e.phase ? ` ${e.phase}` : ''}`,
+      detail: e.reason !== undefined ? String(e.reason) : e.ms !== undefined ? `${e.ms} ms` : undefined,
+      finding: e.phase === 'failed',
+    };
   }
   if (e.kind === 'step') {
-    return { ...base, lane: 'harness', arrow: '·', what: `step ${e.action}`, detail: `${e.text}${e.status ? ` (${e.status})` : ''}`, finding: e.status === 'FAILED' };
+    return {
+      ...base,
+      lane: 'harness',
+      arrow: '·',
+      what: `step ${e.action}`,
+      detail: `${e.text}${e.status ? ` (${e.status})` : ''}`,
+      finding: e.status === 'FAILED',
+    };
   }
   if (e.kind === 'connection') {
-    return { ...base, lane: 'broker', arrow: '·', what: `connection ${e.conn} ${e.action}`, detail: `${e.transport}${e.remote ? ` from ${e.remote}` : ''}`, client: e.clientId as string | undefined, finding: false };
+    return {
+      ...base,
+      lane: 'broker',
+      arrow: '·',
+      what: `connection ${e.conn} ${e.action}`,
+      detail: `${e.transport}${e.remote ? ` from ${e.remote}` : ''}`,
+      client: e.clientId as string | undefined,
+      finding: false,
+    };
   }
-  return { ...base, lane: 'harness', arrow: '·', what: e.kind, detail: JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => !['seq', 't', 'wall', 'kind'].includes(k)))).slice(0, 300), finding: false };
+  return {
+    ...base,
+    lane: 'harness',
+    arrow: '·',
+    what: e.kind,
+    detail: JSON.stringify(
+      Object.fromEntries(Object.entries(e).filter(([k]) => !['seq', 't', 'wall', 'kind'].includes(k))),
+    ).slice(0, 300),
+    finding: false,
+  };
 }
 
 /** the scenario's traffic as a plain-text table, for the cucumber report */
@@ -82,7 +173,11 @@ export function trafficText(events: readonly RecordEvent[]): string {
     const r = readable(e);
     const head = `${r.t.toFixed(1).padStart(8)}  ${r.lane.padEnd(8)}  ${r.arrow}   ${(r.what + (r.qos !== undefined ? ` q${r.qos}` : '')).padEnd(28)} `;
     if (r.lines && r.lines.length > 0) {
-      r.lines.forEach((l, i) => out.push(`${i === 0 ? head : ' '.repeat(head.length)}${i === 0 ? `${r.topic}  ` : ''}${l.text}${l.name ? `   [${l.name}]` : ''}${l.findings.length ? `   !! ${l.findings.join(', ')}` : ''}`));
+      r.lines.forEach((l, i) =>
+        out.push(
+          `${i === 0 ? head : ' '.repeat(head.length)}${i === 0 ? `${r.topic}  ` : ''}${l.text}${l.name ? `   [${l.name}]` : ''}${l.findings.length ? `   !! ${l.findings.join(', ')}` : ''}`,
+        ),
+      );
     } else {
       out.push(`${head}${[r.topic, r.detail].filter(Boolean).join('  ')}${r.finding ? '   !!' : ''}`);
     }

@@ -20,8 +20,9 @@ function property(name: string, value: string | undefined): string {
 /** "p90 812 ms (limit 2000 ms) ok; 10 values" */
 export function measurementText(m: MeasurementSummary): string {
   const at = m.at === null || m.at === undefined ? 'not all measured' : `${m.at} ${m.unit}`;
+  const bound = m.limit?.min === undefined ? `${m.limit?.max}` : `≥ ${m.limit.min}`;
   const limit = m.limit
-    ? `p${m.limit.percentile} ${at} (limit ${m.limit.min === undefined ? '' : '≥ '}${m.limit.max ?? m.limit.min} ${m.unit})`
+    ? `p${m.limit.percentile} ${at} (limit ${bound} ${m.unit})`
     : `${m.values.join(', ')} ${m.unit}`;
   const outside = m.limit?.min === undefined ? 'over the limit' : 'under the limit';
   return `${limit} ${m.ok ? 'ok' : outside}; ${m.values.length} values`;

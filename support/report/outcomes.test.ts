@@ -202,5 +202,6 @@ test('JUnit: a measurement attached to a scenario is a property with its percent
 test('JUnit: a smallest-value limit reads "≥" and "under the limit"', () => {
   const m = { name: 'messages a second', unit: 'msg/s', values: [4], limit: { min: 5, percentile: 100 }, at: 4 };
   assert.equal(measurementText({ ...m, ok: false }), 'p100 4 msg/s (limit ≥ 5 msg/s) under the limit; 1 values');
-  assert.equal(measurementText({ ...m, values: [6], at: 6, ok: true }), 'p100 6 msg/s (limit ≥ 5 msg/s) ok; 1 values');
+  const ok = measurementText({ ...m, values: [6], at: 6, ok: true });
+  assert.equal(ok, 'p100 6 msg/s (limit ≥ 5 msg/s) ok; 1 values');
 });

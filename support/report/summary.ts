@@ -264,7 +264,8 @@ ${featureRows(runs)}</tbody></table>
 <h2>Rules the device failed</h2>
 <table id="rules"><thead><tr><th>rule (scenarios)</th>${columnHeads(runs)}</tr></thead><tbody>
 ${ruleRows(runs)}</tbody></table>
-<h2>Measurements</h2><p>The value each scenario judged (at its limit's percentile, else the median); red: over its limit.</p>
+<h2>Measurements</h2>
+<p>The value each scenario judged (at its limit's percentile, else the median); red: outside its limit.</p>
 <div id="measure-box"><canvas id="measures"></canvas></div>
 <table id="measurements"><thead><tr><th>scenario: measurement (unit)</th>${columnHeads(runs)}</tr></thead><tbody>
 ${measurementRows(runs)}</tbody></table>
