@@ -1,2 +1,5 @@
 // In the browser build, `mqtt` is the global that mqtt.js' browser bundle defines.
-export default (globalThis as unknown as { mqtt: unknown }).mqtt;
+const mqtt = (globalThis as unknown as { mqtt: { Store: unknown } }).mqtt;
+export default mqtt;
+/** the firmware's resend store extends mqtt.js' own (support/emulator/resend-store.ts) */
+export const Store = mqtt.Store;
