@@ -146,7 +146,7 @@ export const FAULTS = {
     ['features/resilience/refused.feature'],
   ),
   'no-slowdown': f(
-    'keeps sending at full speed after the platform cut its link over the rate limit',
+    'sends everything not acknowledged again the moment its link is back, all at once, and never slows down',
     ['resilience.rate-slowdown'],
     ['features/resilience/rate-limit.feature'],
   ),

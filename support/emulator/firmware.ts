@@ -168,9 +168,22 @@ export class Firmware {
     // between connections mqtt.js keeps what is sent and sends it on the next one
     if (!client) throw new Error('not connected');
     this.lastSent.set(payload.split(',')[0]!, { topic, payload });
+    if (this.faults.has('no-slowdown')) return this.blast(client, topic, payload);
     await this.pacer.run(async () => {
       await client.publishAsync(topic, payload, { qos: this.qos() });
     });
+  }
+
+  /** the fault: each message sent again the moment the link is back, all of them at once, at full speed */
+  private async blast(client: MqttClient, topic: string, payload: string): Promise<void> {
+    for (;;) {
+      if (client.connected) {
+        const closed = new Promise<boolean>((r) => client.once('close', () => r(false)));
+        const sent = client.publishAsync(topic, payload, { qos: this.qos() }).then(() => true);
+        if (await Promise.race([sent, closed])) return;
+      }
+      await new Promise((r) => client.once('connect', r));
+    }
   }
 
   private send(device: string, fields: (string | number)[]): Promise<void> {
@@ -270,7 +283,9 @@ export class Firmware {
       if (this.client !== client || client.connected) return;
       if (!this.networkUp) return this.reconnectLater(client);
       this.log('RECONNECTING');
-      again(client);
+      // the fault keeps no store: it sends its backlog again itself, all at once
+      if (this.faults.has('no-slowdown')) client.reconnect();
+      else again(client);
     }, wait);
   }
 
