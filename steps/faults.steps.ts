@@ -50,9 +50,12 @@ When(
   },
 );
 
-// the faults armed above strike when the device sends (or is sent) the packets: this waits for them
-When('the broker has lost them', function (this: HilWorld) {
-  return this.lab.packetFaultsStruck(this.device, this.device.profile.timeouts.readyMs);
+// the faults armed above strike when the device sends (or is sent) the packets: this waits for
+// them, and for the device to have answered what it was sent (a link dropped before that makes the
+// broker send it again, and a device may act on a QoS 1 resend as new)
+When('the broker has lost them', async function (this: HilWorld) {
+  await this.lab.packetFaultsStruck(this.device, this.device.profile.timeouts.readyMs);
+  await this.lab.acknowledged(this.device, this.device.profile.timeouts.readyMs);
 });
 
 Then(

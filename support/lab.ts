@@ -17,6 +17,7 @@ import type { BrokerOptions, Transport } from './broker/options.ts';
 import { Platform } from './broker/platform/platform.ts';
 import type { OperationRequest } from './broker/platform/operations.ts';
 import type { OperationRef } from './checks/operations.ts';
+import { unacknowledged } from './checks/qos.ts';
 import { readTemplatesFile } from './cli/templates-file.ts';
 import { OPERATION_FRAGMENTS } from './smartrest/catalogue/index.ts';
 import type { DeviceSettings } from './devices/device.ts';
@@ -271,6 +272,22 @@ export class Lab {
   /** the platform refuses the device's measurements from now on (41 on s/e) */
   refuseMeasurements(device: Device): void {
     this.platform.refuseMeasurements(device.id);
+  }
+
+  /**
+   * Waits until the device has answered every QoS 1/2 PUBLISH the broker sent on its latest
+   * connection (PUBACK or PUBREC in the record, lost on the way or not): a link dropped before
+   * that makes the broker send it again, and a device may act on a QoS 1 resend as a new message.
+   */
+  async acknowledged(device: Device, withinMs: number): Promise<void> {
+    const until = performance.now() + withinMs;
+    while (unacknowledged(this.record.events(), device.id).length > 0) {
+      if (performance.now() > until) {
+        const n = unacknowledged(this.record.events(), device.id).length;
+        throw new Error(`the device has not acknowledged ${n} PUBLISH(es) the broker sent it within ${withinMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** waits until every packet fault armed for the device has struck; a clear error names what never came */

@@ -21,6 +21,7 @@ const FROM_STEPS: [RegExp, (m: RegExpMatchArray) => Need][] = [
   [/^the device logs in with a certificate$/, () => ({ kind: 'certificates' })],
   [/^the device adds the child /, () => ({ kind: 'action', action: 'addChild' })],
   [/^the device sends the temperature /, () => ({ kind: 'action', action: 'measure' })],
+  [/^the device sends \d+ temperatures /, () => ({ kind: 'action', action: 'measure' })],
   [/^the device sends a measurement /, () => ({ kind: 'action', action: 'sensor' })],
   [/^the device sends an event /, () => ({ kind: 'action', action: 'event' })],
   [/^the device publishes .* on "/, () => ({ kind: 'action', action: 'publish' })],

@@ -11,6 +11,9 @@ import { tapConnection, type LinkFilter } from '../record/tap.ts';
 import { FrameFilter, filterWhole } from './frame-filter.ts';
 import { LinkFaults, PACKET_TYPES, type PacketFault } from './link-faults.ts';
 import { DeviceRate, type RateLimit } from './rate-limit.ts';
+import { ActedOn } from './resends.ts';
+
+type ResentPacket = { qos?: number; dup?: boolean; messageId?: number; topic: string; payload?: Buffer | string };
 import type { StandingListeners } from './standing-listeners.ts';
 import { topicMatches } from '../record/query.ts';
 import { parseClientId } from './clientid.ts';
@@ -110,6 +113,9 @@ export class C8yBroker {
   private readonly subscribeHandlers = new Set<(deviceId: string, topics: string[]) => void>();
   /** which PUBLISH on its connection a packet was */
   private readonly publishIndex = new WeakMap<object, number>();
+  /** QoS 1 messages acted on, so that a DUP resend is acted on once (resends.ts) */
+  private readonly actedOn = new ActedOn();
+  private readonly resends = new WeakSet<object>();
   private readonly ownsRecord: boolean;
   private sessionStore: object | undefined;
   /** devices the harness rate-limits */
@@ -527,6 +533,15 @@ export class C8yBroker {
     const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet;
     const st = this.stateOf(client);
     if (!isWill && st) this.publishIndex.set(packet, ++st.publishes);
+    if (!isWill && st?.deviceId && this.actedOn.isResend(st.deviceId, packet as ResentPacket)) {
+      this.resends.add(packet);
+      this.decide(client, 'resend-not-acted-on', {
+        topic: packet.topic,
+        messageId: (packet as ResentPacket).messageId,
+        reason:
+          'sent again with DUP after the platform had acted on it (its PUBACK was lost): acknowledged, not acted on twice',
+      });
+    }
     if (isWill) {
       this.wills.add(packet);
       this.decide(client, 'will-published', {
@@ -622,7 +637,8 @@ export class C8yBroker {
     if (!client || packet.topic.startsWith('$')) return;
     const st = this.stateOf(client);
     const route = parseUpstreamTopic(packet.topic);
-    if (!st?.deviceId || !route) return;
+    if (!st?.deviceId || !route || this.resends.has(packet)) return;
+    this.actedOn.remember(st.deviceId, packet as ResentPacket);
     const message: UpstreamMessage = {
       deviceId: st.deviceId,
       clientId: st.clientId ?? st.deviceId,

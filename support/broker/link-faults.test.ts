@@ -216,3 +216,44 @@ test('rate limit: over it messages wait; more than the queue disconnects, and ag
     await broker.close();
   }
 });
+
+test('a PUBLISH sent again with DUP after its PUBACK was lost is acknowledged and not acted on twice', async () => {
+  const broker = await start();
+  new Platform(broker); // acts on what arrives
+  try {
+    const c = await device(broker, 'FAULT-9');
+    publish(c, 1, '100,Dev,t');
+    await c.next((p) => p.cmd === 'puback');
+    broker.faultPackets('FAULT-9', { type: 'puback', dir: 'out', action: 'lose', count: 1 });
+    publish(c, 2, '400,c8y_Once,happened');
+    await new Promise((r) => setTimeout(r, 80));
+    c.send({
+      cmd: 'publish',
+      topic: 's/us',
+      payload: '400,c8y_Once,happened',
+      qos: 1,
+      messageId: 2,
+      retain: false,
+      dup: true,
+    });
+    const ack = await c.next((p) => p.cmd === 'puback');
+    assert.equal((ack as { messageId?: number }).messageId, 2, 'the resend is acknowledged');
+    c.send({
+      cmd: 'publish',
+      topic: 's/us',
+      payload: '400,c8y_Once,happened',
+      qos: 1,
+      messageId: 2,
+      retain: false,
+      dup: false,
+    });
+    await c.next((p) => p.cmd === 'puback');
+    await new Promise((r) => setTimeout(r, 60));
+    const events = broker.record.select({ kind: 'platform' }).filter((e) => e.change === 'event');
+    assert.equal(events.length, 2, 'the DUP resend is not acted on; the same message without DUP is new');
+    assert.equal(decisions(broker, 'resend-not-acted-on').length, 1);
+    c.close();
+  } finally {
+    await broker.close();
+  }
+});

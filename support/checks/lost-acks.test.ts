@@ -3,7 +3,7 @@
 // per way each breaks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { completedAfterLostPubcomp, resentWithDup } from './qos.ts';
+import { completedAfterLostPubcomp, resentWithDup, unacknowledged } from './qos.ts';
 import { brokeRule, DEVICE, RecordBuilder } from './test-record.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -114,4 +114,23 @@ test('lost PUBCOMP: no PUBREL again is the platform at fault; no loss or no PUBC
   assert.equal(brokeRule(completedAfterLostPubcomp(none.ctx()), 'platform.behaviour'), undefined);
   none.decision('packet-lost', { conn: 'c1', dir: 'in', type: 'pubcomp' });
   assert.match(msg(completedAfterLostPubcomp(none.ctx())), /not in the record/);
+});
+
+test('unacknowledged: what the broker sent on the latest connection at QoS 1/2 and the device has not answered', () => {
+  const r = new RecordBuilder();
+  const c1 = r.connect();
+  r.publish(c1, 's/ds', '510,SN1', { dir: 'out', messageId: 1 });
+  const c2 = r.connect();
+  const acked = r.publish(c2, 's/ds', '510,SN1', { dir: 'out', messageId: 2 });
+  r.ack(c2, 'puback', 2);
+  const owed = r.publish(c2, 's/ds', '511,SN1,ls', { dir: 'out', messageId: 3 });
+  r.publish(c2, 's/ds', '510,SN1', { dir: 'out', qos: 0 });
+  const rec = r.publish(c2, 's/ds', '511,SN1,ls', { dir: 'out', qos: 2, messageId: 4 });
+  r.ack(c2, 'pubrec', 4);
+  assert.deepEqual(
+    unacknowledged(r.events, DEVICE).map((e) => e.seq),
+    [owed.seq],
+    `the one on the older connection, the acknowledged one (#${acked.seq}, #${rec.seq}) and QoS 0 are not owed`,
+  );
+  assert.deepEqual(unacknowledged(new RecordBuilder().events, DEVICE), [], 'no connection: nothing owed');
 });

@@ -193,3 +193,20 @@ export function completedAfterLostPubcomp(c: Ctx): Verdict {
     return broken(rule, c, `It has not answered PUBREL ${id} with PUBCOMP.`, [first, lost, rel], { expected });
   return pass(rule, [first, lost, rel, again]);
 }
+
+/** the QoS 1/2 PUBLISHes the broker sent on the device's latest connection that it has not answered (PUBACK, PUBREC) */
+export function unacknowledged(events: readonly RecordEvent[], deviceId: string): PacketEvent[] {
+  const connects = devicePackets(events, deviceId, 'connect', 'in');
+  const latest = connects.at(-1)?.conn;
+  if (latest === undefined) return [];
+  const onIt = devicePackets(events, deviceId).filter((e) => e.conn === latest);
+  return onIt.filter(
+    (p) =>
+      p.dir === 'out' &&
+      p.type === 'publish' &&
+      (qosOf(p) ?? 0) > 0 &&
+      !onIt.some(
+        (a) => a.dir === 'in' && (a.type === 'puback' || a.type === 'pubrec') && a.seq > p.seq && idOf(a) === idOf(p),
+      ),
+  );
+}
