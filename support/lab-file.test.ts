@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describeLab, labJsonSchema, LabFileError, labOfRun, loadLab } from './lab-file.ts';
+import { describeLab, labJsonSchema, LabFileError, labOfRun, loadLab, validateLab } from './lab-file.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'c8y-hil.mjs');
@@ -151,4 +151,46 @@ test('c8y-hil run: a bad lab file, and --profile hil without a lab, are usage er
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('lab file: several devices: the one C8Y_HIL_LAB_DEVICE names (else the first), every one listed with tags', () => {
+  const doc = {
+    devices: [
+      { name: 'a', id: 'ID-A', driver: 'emulated', tags: { model: 'emu' } },
+      { id: 'ID-B', driver: 'emulated' },
+    ],
+    leases: { redis: 'redis://127.0.0.1:1', ttl: '2s', wait: 500 },
+  };
+  const first = validateLab(doc, 'farm.yaml', {});
+  assert.equal(first.device.id, 'ID-A');
+  assert.deepEqual(first.places, [
+    { name: 'a', id: 'ID-A', driver: 'emulated', tags: { model: 'emu' } },
+    { name: 'ID-B', id: 'ID-B', driver: 'emulated', tags: {} },
+  ]);
+  assert.deepEqual(first.leases, { redis: 'redis://127.0.0.1:1', ttlMs: 2000, waitMs: 500 });
+  assert.equal(validateLab(doc, 'farm.yaml', { C8Y_HIL_LAB_DEVICE: 'ID-B' }).device.id, 'ID-B', 'by id');
+  assert.equal(validateLab({ device: { id: 'X', driver: 'emulated' }, leases: {} }, 'l.yaml', {}).leases?.ttlMs, 30_000);
+});
+
+test('lab file: several devices: both device and devices, an unknown name, a bad entry, a bad duration, all named', () => {
+  const bad = {
+    device: { id: 'X', driver: 'emulated' },
+    devices: [{ id: 'ID-A', driver: 'emulated' }, { id: 'ID-B', driver: 'serial' }],
+    leases: { ttl: 'soon' },
+  };
+  const err = (() => {
+    try {
+      validateLab(bad, 'farm.yaml', { C8Y_HIL_LAB_DEVICE: 'nope' });
+    } catch (e) {
+      return e as LabFileError;
+    }
+    return undefined;
+  })();
+  assert.ok(err instanceof LabFileError);
+  const text = err.problems.join('\n');
+  assert.match(text, /device, devices: give one device or a list of them, not both/);
+  assert.match(text, /C8Y_HIL_LAB_DEVICE: no device 'nope' in devices \(ID-A, ID-B\)/);
+  assert.match(text, /devices\[1\]\.serial: missing; the serial driver needs serial\.path or serial\.usb/);
+  assert.match(text, /leases\.ttl: a duration like 500ms, 30s, 2m or 2h/);
+  assert.throws(() => validateLab({ devices: [] }, 'farm.yaml', {}), /devices/);
 });

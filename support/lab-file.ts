@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { loadProfile, ProfileError, type Profile } from './devices/profile.ts';
+import { loadProfile, parseDuration, ProfileError, type Profile } from './devices/profile.ts';
 
 export const DRIVER_NAMES = ['emulated', 'serial', 'tcp', 'process', 'container', 'agent'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
@@ -50,6 +50,10 @@ const deviceSchema = z.strictObject({
   container: containerSection.optional().describe("container and agent drivers: replaces the profile's container"),
   variables: z.record(z.string(), z.string()).optional().describe("added to the profile's variables"),
   faults: z.array(text).optional().describe('emulated driver: fault switches to turn on'),
+  tags: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('what the device is, for --devices and the reports (model: acme7, firmware: 3.1.4)'),
 });
 
 const portsSchema = z.strictObject({
@@ -71,11 +75,43 @@ const brokerSchema = z.strictObject({
   templates: text.optional().describe('template collections to preload, relative to the lab file'),
 });
 
+const duration = z
+  .union([z.string(), z.number()])
+  .refine((v) => {
+    try {
+      parseDuration(v, '');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a duration like 500ms, 30s, 2m or 2h');
+
+const leasesSchema = z.strictObject({
+  redis: text.optional().describe("a Redis URL the lab's runs share (any host); without it: lock files on this host"),
+  ttl: duration.optional().describe('how long a lease lasts without a heartbeat (default 30s)'),
+  wait: duration.optional().describe('how long a run waits for a device another run holds (default 10m)'),
+});
+
 export const labSchema = z.strictObject({
   $schema: z.string().optional(),
   device: deviceSchema.optional().describe('the device under test'),
+  devices: z
+    .array(deviceSchema)
+    .min(1)
+    .optional()
+    .describe('several devices (places): a run tests each, or one free one with --any-device'),
   broker: brokerSchema.optional(),
+  leases: leasesSchema
+    .optional()
+    .describe('lease the device for each run, so that runs sharing the lab never drive it at once'),
 });
+
+/** a lab's leases, durations in ms */
+export interface LabLeases {
+  redis?: string;
+  ttlMs: number;
+  waitMs: number;
+}
 
 export type LabDevice = z.infer<typeof deviceSchema>;
 export type LabBroker = z.infer<typeof brokerSchema>;
@@ -87,6 +123,18 @@ export interface LabConfig {
   device: LabDevice & { profileFile?: string };
   profile?: Profile;
   broker: LabBroker;
+  /** when the lab leases its device (C8Y_HIL_LEASES names a Redis URL too) */
+  leases?: LabLeases;
+  /** a lab of several devices: each of them (`device` is the one C8Y_HIL_LAB_DEVICE names, else the first) */
+  places?: Place[];
+}
+
+/** one of a lab's devices, as the run picks and reports them */
+export interface Place {
+  name: string;
+  id: string;
+  driver: string;
+  tags: Record<string, string>;
 }
 
 /** a lab file with mistakes: `problems` holds every one, each naming the file and the field */
@@ -148,7 +196,7 @@ function numbersFromEnv(doc: unknown): unknown {
 }
 
 /** what the driver needs from the device entry, beyond the schema (read loosely: the schema may have failed) */
-function driverProblems(d: Record<string, unknown>): string[] {
+function driverProblems(d: Record<string, unknown>, at = 'device'): string[] {
   const needs: Record<string, [string, string]> = {
     serial: ['serial', 'the serial driver needs serial.path or serial.usb'],
     tcp: ['tcp', 'the tcp driver needs tcp.host and tcp.port'],
@@ -157,12 +205,12 @@ function driverProblems(d: Record<string, unknown>): string[] {
   if (driver === undefined || !(DRIVER_NAMES as readonly string[]).includes(driver)) return [];
   const n = needs[driver];
   const out: string[] = [];
-  if (n && d[n[0]] === undefined) out.push(`device.${n[0]}: missing; ${n[1]}`);
+  if (n && d[n[0]] === undefined) out.push(`${at}.${n[0]}: missing; ${n[1]}`);
   if (driver !== 'emulated' && d.profile === undefined) {
-    out.push(`device.profile: missing; the ${driver} driver needs a device profile`);
+    out.push(`${at}.profile: missing; the ${driver} driver needs a device profile`);
   }
   if (d.faults !== undefined && driver !== 'emulated')
-    out.push('device.faults: only the emulated driver has fault switches');
+    out.push(`${at}.faults: only the emulated driver has fault switches`);
   return out;
 }
 
@@ -179,8 +227,12 @@ export function validateLab(doc: unknown, file: string, env: NodeJS.ProcessEnv =
     for (const issue of parsed.error.issues) problems.push(`${fieldOf(issue.path)}: ${issue.message}`);
   }
   const raw = isMap(expanded) ? expanded : {};
-  const rawDevice = isMap(raw.device) ? raw.device : { driver: 'emulated' };
-  problems.push(...driverProblems(rawDevice));
+  const many = Array.isArray(raw.devices) ? raw.devices.filter(isMap) : undefined;
+  if (many && raw.device !== undefined) problems.push('device, devices: give one device or a list of them, not both');
+  many?.forEach((d, i) => problems.push(...driverProblems(d, `devices[${i}]`)));
+  const picked = many ? pickDevice(many, env, problems) : -1;
+  const rawDevice = many ? (many[picked] ?? { driver: 'emulated' }) : isMap(raw.device) ? raw.device : { driver: 'emulated' };
+  if (!many) problems.push(...driverProblems(rawDevice));
   const here = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const rawBroker = isMap(raw.broker) ? raw.broker : {};
   const templates = typeof rawBroker.templates === 'string' ? here(rawBroker.templates) : undefined;
@@ -201,9 +253,36 @@ export function validateLab(doc: unknown, file: string, env: NodeJS.ProcessEnv =
     );
   }
   if (problems.length > 0 || !parsed.success) throw new LabFileError(file, problems);
-  const device: LabDevice = parsed.data.device ?? builtInLab(env).device;
+  const device: LabDevice = parsed.data.devices?.[picked] ?? parsed.data.device ?? builtInLab(env).device;
+  const places = parsed.data.devices?.map((d) => ({ name: d.name ?? d.id, id: d.id, driver: d.driver, tags: d.tags ?? {} }));
   const broker: LabBroker = { ...(parsed.data.broker ?? {}), ...(templates ? { templates } : {}) };
-  return { file, device: { ...device, ...(profileFile ? { profileFile } : {}) }, profile, broker };
+  const l = parsed.data.leases;
+  const leases = l && {
+    ...(l.redis ? { redis: l.redis } : {}),
+    ttlMs: l.ttl === undefined ? 30_000 : parseDuration(l.ttl, 'leases.ttl'),
+    waitMs: l.wait === undefined ? 600_000 : parseDuration(l.wait, 'leases.wait'),
+  };
+  return {
+    file,
+    device: { ...device, ...(profileFile ? { profileFile } : {}) },
+    profile,
+    broker,
+    ...(leases ? { leases } : {}),
+    ...(places ? { places } : {}),
+  };
+}
+
+/** the device of a lab of several that C8Y_HIL_LAB_DEVICE names (by name or id), else the first */
+function pickDevice(devices: Record<string, unknown>[], env: NodeJS.ProcessEnv, problems: string[]): number {
+  const wanted = env.C8Y_HIL_LAB_DEVICE;
+  if (!wanted) return 0;
+  const i = devices.findIndex((d) => d.name === wanted || d.id === wanted);
+  if (i < 0) {
+    const names = devices.map((d) => String(d.name ?? d.id)).join(', ');
+    problems.push(`C8Y_HIL_LAB_DEVICE: no device '${wanted}' in devices (${names})`);
+    return 0;
+  }
+  return i;
 }
 
 export function loadLab(file: string, env: NodeJS.ProcessEnv = process.env): LabConfig {

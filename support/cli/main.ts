@@ -10,6 +10,7 @@ import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
 import { runSuite } from './run-command.ts';
 import { benchCommand } from './bench-command.ts';
+import { labCommand } from './lab-command.ts';
 import { harnessVersion } from '../report/run-metadata.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,6 +28,7 @@ Commands:
   cert DEVICE_ID         a device certificate signed by the lab CA, for certificate login
   audit RECORD|DIR       judge every device in a record by every rule (exit 1 on a violation)
   report RECORD.jsonl    a record as an HTML traffic timeline (--pdf, --png); report --summary: runs
+  lab status|lease|release  the leases of a shared lab: who holds which device (c8y-hil lab --help)
 
 Every command answers --help; c8y-hil --version prints the version.
 Exit codes: 0 passed, 1 the device failed, 2 usage or configuration error, 3 the run broke.
@@ -68,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return matrixCommand(rest);
     case 'bench':
       return benchCommand(rest);
+    case 'lab':
+      return labCommand(rest);
     case 'emulate':
       return emulateCommand(rest);
     case 'cert':

@@ -64,7 +64,7 @@ test('usage errors exit 2 with one line before anything runs; no reports folder 
 });
 
 test('every subcommand answers --help with its own usage; --version everywhere', () => {
-  for (const cmd of ['broker', 'emulate', 'cert', 'audit', 'report', 'matrix', 'bench']) {
+  for (const cmd of ['broker', 'emulate', 'cert', 'audit', 'report', 'matrix', 'bench', 'lab']) {
     const r = c8yHil([cmd, '--help']);
     assert.equal(r.status, 0, `${cmd} --help: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^Usage: c8y-hil ${cmd}`), cmd);

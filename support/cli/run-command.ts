@@ -1,12 +1,13 @@
 // `c8y-hil run`: the suite through cucumber-js, then the run's outputs, each a function of
 // cucumber's message stream: JUnit, the outcome, the metadata, annotations and the verdict line.
 // Exit codes: 0 passed, 1 the device failed, 2 usage or configuration, 3 the run broke.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from './usage-error.ts';
-import { describeLab, LabFileError, labOfRun, type LabConfig } from '../lab-file.ts';
+import { describeLab, LabFileError, labOfRun, type LabConfig, type Place } from '../lab-file.ts';
 import { buildSummary } from '../report/summary.ts';
 import { capabilityTable } from '../report/capabilities.ts';
 import { loadProfile } from '../devices/profile.ts';
@@ -15,6 +16,8 @@ import { readRunOutcome, type RunOutcome } from '../report/outcomes.ts';
 import { junitXml } from '../report/junit.ts';
 import { reportedIdentity, runMetadata, type RunMetadata } from '../report/run-metadata.ts';
 import { githubAnnotations } from '../report/annotations.ts';
+import { leaseAnyOf, leaseForRun } from '../leases/run-lease.ts';
+import { runEachDevice, selectPlaces, worstExit, writeDeviceMatrix } from './run-devices.ts';
 
 export const RUN_HELP = `Usage: c8y-hil run [--lab FILE] [FEATURE[:LINE] ...] [cucumber options]
 
@@ -25,6 +28,10 @@ cucumber; every other cucumber option passes through (--profile hil, --parallel 
 c8y-hil options:
   --lab FILE        the lab file: the device under test, its driver and profile, the broker
                     (also C8Y_HIL_LAB; else ./c8y-hil.lab.yaml when there is one); see fixtures/labs/
+  --devices K=V,…   a lab of several devices: only those whose name, id, driver or tags match
+                    (each is tested in its own run, side by side; devices.html over them)
+  --any-device      a lab of several devices: lease one free one (of those --devices chose) and
+                    test it alone; waits the lab's leases.wait, then the run is broken (exit 3)
   -h, --help        this help, then cucumber's
   --version         the harness's version
 
@@ -34,7 +41,12 @@ its features/ and step files (features/**/*.steps.*, steps/**/*) run beside the 
 conformance features (narrow with --tags or paths) and its reports go to ./reports/.
 
 Environment: C8Y_HIL_REPORTS (the run's folder, default reports/<run-id>), C8Y_HIL_RUN_ID,
-C8Y_HIL_STRICT=1 (warnings count), C8Y_HIL_FAULTS (emulator fault switches).
+C8Y_HIL_STRICT=1 (warnings count), C8Y_HIL_FAULTS (emulator fault switches), C8Y_HIL_LAB_DEVICE
+(the one device of a lab of several to test), C8Y_HIL_LEASES (a Redis URL: lease the device).
+
+Leases: a lab file with a leases section (or C8Y_HIL_LEASES) leases its device for the run (a
+heartbeat keeps it; a runner that dies frees it after leases.ttl); a device another run holds is
+waited for up to leases.wait, then the run is broken (exit 3), naming the holder.
 
 Exit codes: 0 every scenario passed (skips with reasons allowed); 1 the device failed (a rule
 it broke is named); 2 usage or configuration error, before anything runs; 3 the run broke (the
@@ -79,6 +91,10 @@ export interface RunArgs {
   cucumber: string[];
   profiles: string[];
   help: boolean;
+  /** a lab of several devices: `--devices key=value,…` narrows them */
+  devices?: string;
+  /** a lab of several devices: lease one free one and test it alone */
+  anyDevice?: boolean;
 }
 
 export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): RunArgs {
@@ -89,7 +105,12 @@ export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): RunA
       const v = a === '--lab' ? argv[++i] : a.slice('--lab='.length);
       if (!v || v.startsWith('-')) throw new UsageError('--lab needs a file: c8y-hil run --lab lab.yaml');
       out.lab = resolve(cwd, v);
-    } else if (a === '--help' || a === '-h') out.help = true;
+    } else if (a === '--devices' || a.startsWith('--devices=')) {
+      const v = a === '--devices' ? argv[++i] : a.slice('--devices='.length);
+      if (!v || v.startsWith('-')) throw new UsageError('--devices needs key=value pairs: --devices model=acme7');
+      out.devices = v;
+    } else if (a === '--any-device') out.anyDevice = true;
+    else if (a === '--help' || a === '-h') out.help = true;
     else if (VALUED.has(a)) {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value (see c8y-hil run --help)`);
@@ -151,20 +172,66 @@ function checkProfiles(args: RunArgs, lab: LabConfig, root: string): void {
   }
 }
 
-export function runSuite(argv: string[], root: string): number {
+export async function runSuite(argv: string[], root: string): Promise<number> {
   const args = parseRunArgs(argv);
   if (args.help) {
     process.stdout.write(RUN_HELP + '\ncucumber-js options:\n');
-    return passThrough(process.cwd(), ['--help']) === 0 ? 0 : 2;
+    return (await passThrough(process.cwd(), ['--help'])) === 0 ? 0 : 2;
   }
   const project = process.cwd();
-  const lab = labFor(args, project);
+  let lab = labFor(args, project);
   checkProfiles(args, lab, root);
   // files and lines narrow the run: cucumber would add them to the profile's paths instead
   if (args.paths.length > 0) process.env.C8Y_HIL_FEATURES = args.paths.join(',');
-  process.stdout.write(`${describeLab(lab)}\n`);
   process.env.C8Y_HIL_RUN_ID ??= new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
-  const reports = resolve(project, process.env.C8Y_HIL_REPORTS || join('reports', process.env.C8Y_HIL_RUN_ID));
+  const runId = process.env.C8Y_HIL_RUN_ID;
+  let lease: Awaited<ReturnType<typeof leaseForRun>>;
+  if (lab.places && lab.places.length > 1 && !process.env.C8Y_HIL_LAB_DEVICE) {
+    const chosen = selectPlaces(lab.places, args.devices);
+    if (!args.anyDevice) return runDevices(argv, chosen, project, root, runId);
+    // one free device of those chosen, leased, then tested alone
+    lease = await leaseAnyOf(lab, chosen.map((p) => p.id), runId);
+    process.env.C8Y_HIL_LAB_DEVICE = chosen.find((p) => p.id === lease!.held.lease.device)!.name;
+    lab = labFor(args, project);
+  } else if (args.devices || args.anyDevice) {
+    throw new UsageError('--devices and --any-device choose among a lab\'s devices: this lab has one (give devices: […])');
+  }
+  process.stdout.write(`${describeLab(lab)}\n`);
+  // a device another run holds: waited for, else the run is broken (exit 3) naming the holder
+  lease ??= await leaseForRun(lab, runId);
+  if (lease) process.stdout.write(`c8y-hil: leased ${lab.device.id} as ${lease.held.lease.owner}\n`);
+  try {
+    return await runLeased(args, lab, project, root);
+  } finally {
+    await lease?.release();
+  }
+}
+
+/** every chosen device of the lab in its own child run, side by side; one page over them */
+async function runDevices(
+  argv: readonly string[],
+  places: Place[],
+  project: string,
+  root: string,
+  runId: string,
+): Promise<number> {
+  const reports = resolve(project, process.env.C8Y_HIL_REPORTS || join('reports', runId));
+  const own = (a: string, i: number, all: readonly string[]) =>
+    a === '--any-device' || a === '--devices' || a.startsWith('--devices=') || all[i - 1] === '--devices';
+  const rest = argv.filter((a, i, all) => !own(a, i, all));
+  process.stdout.write(`c8y-hil: testing ${places.length} devices side by side: ${places.map((p) => p.name).join(', ')}\n`);
+  const codes = await runEachDevice(places, rest, reports, join(root, 'bin', 'c8y-hil.mjs'), runId);
+  const page = writeDeviceMatrix(reports, places, codes);
+  for (const [i, p] of places.entries()) process.stdout.write(`c8y-hil: ${p.name}: exit ${codes[i]}\n`);
+  const code = worstExit(codes);
+  process.stdout.write(`c8y-hil: ${code === 0 ? 'PASSED' : code === 1 ? 'FAILED' : 'BROKEN'} on ${places.length} devices; ` +
+    `devices: ${relative(process.cwd(), page)}\n`);
+  return code;
+}
+
+async function runLeased(args: RunArgs, lab: LabConfig, project: string, root: string): Promise<number> {
+  const runId = process.env.C8Y_HIL_RUN_ID ?? 'run';
+  const reports = resolve(project, process.env.C8Y_HIL_REPORTS || join('reports', runId));
   process.env.C8Y_HIL_REPORTS = reports;
   mkdirSync(reports, { recursive: true });
   const meta = runMetadata(lab, root, existsSync(join(project, 'features')) ? join(project, 'features') : project);
@@ -173,7 +240,7 @@ export function runSuite(argv: string[], root: string): number {
   // cucumber joins the config's path to its working folder, so it must be relative to the project
   const ownConfig = args.cucumber.some((a) => a === '--config' || a === '-c');
   const config = ownConfig ? [] : ['--config', relative(project, join(root, 'cucumber.mjs')) || 'cucumber.mjs'];
-  const code = passThrough(project, [...config, ...args.cucumber]);
+  const code = await passThrough(project, [...config, ...args.cucumber]);
   const messages = join(reports, 'messages.ndjson');
   const outcome = existsSync(messages) ? readRunOutcome(messages) : undefined;
   if (!outcome || outcome.started === undefined) {
@@ -261,8 +328,11 @@ function cucumberBin(): string {
   return join(dir, 'bin', 'cucumber.js');
 }
 
-function passThrough(cwd: string, args: string[]): number {
-  const bin = cucumberBin();
-  const res = spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit', cwd });
-  return res.status ?? 1;
+/** cucumber in a child process; the event loop runs meanwhile (a lease's heartbeat) */
+function passThrough(cwd: string, args: string[]): Promise<number> {
+  const child = spawn(process.execPath, [cucumberBin(), ...args], { stdio: 'inherit', cwd });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+  });
 }

@@ -82,12 +82,14 @@ export class ProfileError extends Error {}
 
 const ENCODINGS = ['json', 'hex', 'base64', 'escaped', 'raw'] as const;
 
-/** '5s', '500ms', '2m' or a number of milliseconds */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** '5s', '500ms', '2m', '2h' or a number of milliseconds */
 export function parseDuration(v: unknown, where: string): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(v.trim()) : null;
-  if (!m) throw new ProfileError(`${where}: '${String(v)}' is not a duration (like 500ms, 5s or 2m)`);
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(v.trim()) : null;
+  if (!m) throw new ProfileError(`${where}: '${String(v)}' is not a duration (like 500ms, 5s, 2m or 2h)`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
