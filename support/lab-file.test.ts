@@ -169,13 +169,19 @@ test('lab file: several devices: the one C8Y_HIL_LAB_DEVICE names (else the firs
   ]);
   assert.deepEqual(first.leases, { redis: 'redis://127.0.0.1:1', ttlMs: 2000, waitMs: 500 });
   assert.equal(validateLab(doc, 'farm.yaml', { C8Y_HIL_LAB_DEVICE: 'ID-B' }).device.id, 'ID-B', 'by id');
-  assert.equal(validateLab({ device: { id: 'X', driver: 'emulated' }, leases: {} }, 'l.yaml', {}).leases?.ttlMs, 30_000);
+  assert.equal(
+    validateLab({ device: { id: 'X', driver: 'emulated' }, leases: {} }, 'l.yaml', {}).leases?.ttlMs,
+    30_000,
+  );
 });
 
 test('lab file: several devices: both device and devices, an unknown name, a bad entry, a bad duration, all named', () => {
   const bad = {
     device: { id: 'X', driver: 'emulated' },
-    devices: [{ id: 'ID-A', driver: 'emulated' }, { id: 'ID-B', driver: 'serial' }],
+    devices: [
+      { id: 'ID-A', driver: 'emulated' },
+      { id: 'ID-B', driver: 'serial' },
+    ],
     leases: { ttl: 'soon' },
   };
   const err = (() => {

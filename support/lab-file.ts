@@ -75,16 +75,14 @@ const brokerSchema = z.strictObject({
   templates: text.optional().describe('template collections to preload, relative to the lab file'),
 });
 
-const duration = z
-  .union([z.string(), z.number()])
-  .refine((v) => {
-    try {
-      parseDuration(v, '');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'a duration like 500ms, 30s, 2m or 2h');
+const duration = z.union([z.string(), z.number()]).refine((v) => {
+  try {
+    parseDuration(v, '');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a duration like 500ms, 30s, 2m or 2h');
 
 const leasesSchema = z.strictObject({
   redis: text.optional().describe("a Redis URL the lab's runs share (any host); without it: lock files on this host"),
@@ -231,7 +229,11 @@ export function validateLab(doc: unknown, file: string, env: NodeJS.ProcessEnv =
   if (many && raw.device !== undefined) problems.push('device, devices: give one device or a list of them, not both');
   many?.forEach((d, i) => problems.push(...driverProblems(d, `devices[${i}]`)));
   const picked = many ? pickDevice(many, env, problems) : -1;
-  const rawDevice = many ? (many[picked] ?? { driver: 'emulated' }) : isMap(raw.device) ? raw.device : { driver: 'emulated' };
+  const rawDevice = many
+    ? (many[picked] ?? { driver: 'emulated' })
+    : isMap(raw.device)
+      ? raw.device
+      : { driver: 'emulated' };
   if (!many) problems.push(...driverProblems(rawDevice));
   const here = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const rawBroker = isMap(raw.broker) ? raw.broker : {};
@@ -254,7 +256,12 @@ export function validateLab(doc: unknown, file: string, env: NodeJS.ProcessEnv =
   }
   if (problems.length > 0 || !parsed.success) throw new LabFileError(file, problems);
   const device: LabDevice = parsed.data.devices?.[picked] ?? parsed.data.device ?? builtInLab(env).device;
-  const places = parsed.data.devices?.map((d) => ({ name: d.name ?? d.id, id: d.id, driver: d.driver, tags: d.tags ?? {} }));
+  const places = parsed.data.devices?.map((d) => ({
+    name: d.name ?? d.id,
+    id: d.id,
+    driver: d.driver,
+    tags: d.tags ?? {},
+  }));
   const broker: LabBroker = { ...(parsed.data.broker ?? {}), ...(templates ? { templates } : {}) };
   const l = parsed.data.leases;
   const leases = l && {

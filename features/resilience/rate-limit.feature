@@ -11,5 +11,5 @@ Feature: Over the rate limit
     When the device connects
     And the broker limits the device to 2 messages a second, holding 2 beyond it
     And 10 operations c8y_Command are created for "{serial}"
-    Then the device is disconnected for its rate at most 2 times in 12 seconds
+    Then the device is disconnected for its rate at most 2 times in 8 seconds
     And all the operations end SUCCESSFUL within 30 seconds

@@ -17,27 +17,40 @@ const BIN = join(ROOT, 'bin', 'c8y-hil.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-farm-'));
 let redis: RedisServer | undefined;
 const started: ChildProcess[] = [];
+/** the run and everything it started (its own process group) */
+function killGroup(c: ChildProcess): void {
+  try {
+    if (c.pid) process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
 after(async () => {
-  for (const c of started) if (c.exitCode === null && c.pid) process.kill(-c.pid, 'SIGKILL');
+  for (const c of started) killGroup(c);
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string> = {}) => ({
-  ...process.env,
-  C8Y_HIL_LEASE_DIR: join(dir, 'locks'),
-  C8Y_HIL_RUN_ID: '',
-  C8Y_HIL_REPORTS: '',
-  ...extra,
-});
+const env = (extra: Record<string, string> = {}) => {
+  const e: NodeJS.ProcessEnv = { ...process.env, C8Y_HIL_LEASE_DIR: join(dir, 'locks'), ...extra };
+  for (const k of ['C8Y_HIL_RUN_ID', 'C8Y_HIL_LAB', 'C8Y_HIL_LAB_DEVICE'] as const) delete e[k];
+  if (!extra.C8Y_HIL_REPORTS) delete e.C8Y_HIL_REPORTS;
+  return e;
+};
 
 test('--devices: key=value pairs over name, id, driver and tags; none matching is a usage error', () => {
   const places: Place[] = [
     { name: 'a', id: 'A', driver: 'emulated', tags: { model: 'emu' } },
     { name: 'b', id: 'B', driver: 'process', tags: { model: 'acme7', firmware: '3.1.4' } },
   ];
-  assert.deepEqual(selectPlaces(places, 'model=acme7,firmware=3.1.4').map((p) => p.name), ['b']);
-  assert.deepEqual(selectPlaces(places, 'driver=emulated').map((p) => p.name), ['a']);
+  assert.deepEqual(
+    selectPlaces(places, 'model=acme7,firmware=3.1.4').map((p) => p.name),
+    ['b'],
+  );
+  assert.deepEqual(
+    selectPlaces(places, 'driver=emulated').map((p) => p.name),
+    ['a'],
+  );
   assert.deepEqual(selectPlaces(places, undefined).length, 2);
   assert.throws(() => selectPlaces(places, 'model=x'), /--devices model=x matches none of the lab's devices \(a, b\)/);
   assert.throws(() => selectPlaces(places, 'model'), /key=value pairs/);
@@ -48,8 +61,15 @@ test('two emulated devices and the ACME-7 board in one run: each passes, one pag
   const reports = join(dir, 'farm-reports');
   const r = spawnSync(
     process.execPath,
-    [BIN, 'run', '--lab', join(ROOT, 'fixtures', 'labs', 'farm.yaml'), 'features/connect/registration.feature',
-      '--profile', 'hil'],
+    [
+      BIN,
+      'run',
+      '--lab',
+      join(ROOT, 'fixtures', 'labs', 'farm.yaml'),
+      'features/connect/registration.feature',
+      '--profile',
+      'hil',
+    ],
     { cwd: ROOT, env: env({ C8Y_HIL_REPORTS: reports }), encoding: 'utf8', timeout: 180_000 },
   );
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -111,24 +131,27 @@ test(
     );
     const a = anyDevice(lab);
     const b = anyDevice(lab);
-    const [da, db] = await Promise.all([a.leased, b.leased]);
-    assert.notEqual(da, db, 'each run its own device');
-    process.kill(-a.child.pid!, 'SIGKILL');
-    const killed = performance.now();
-    const c = anyDevice(lab);
-    assert.equal(await c.leased, da, "the killed runner's device");
-    const freed = performance.now() - killed;
-    assert.ok(freed < 5000, `free within the TTL and a poll (${Math.round(freed)} ms)`);
-    const d = spawnSync(process.execPath, [BIN, 'run', '--lab', lab, '--any-device'], {
-      cwd: ROOT,
-      env: env(),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    assert.equal(d.status, 3, d.stdout + d.stderr);
-    assert.match(d.stderr, new RegExp(`no device free: .*is leased by \\S+ pid ${b.child.pid} `));
-    assert.match(d.stderr, new RegExp(`is leased by \\S+ pid ${c.child.pid} `));
-    for (const x of [b, c]) process.kill(-x.child.pid!, 'SIGKILL');
+    try {
+      const [da, db] = await Promise.all([a.leased, b.leased]);
+      assert.notEqual(da, db, 'each run its own device');
+      killGroup(a.child);
+      const killed = performance.now();
+      const c = anyDevice(lab);
+      assert.equal(await c.leased, da, "the killed runner's device");
+      const freed = performance.now() - killed;
+      assert.ok(freed < 5000, `free within the TTL and a poll (${Math.round(freed)} ms)`);
+      const d = spawnSync(process.execPath, [BIN, 'run', '--lab', lab, '--any-device'], {
+        cwd: ROOT,
+        env: env(),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(d.status, 3, d.stdout + d.stderr);
+      assert.match(d.stderr, new RegExp(`no device free: .*is leased by \\S+ pid ${b.child.pid}\\b`));
+      assert.match(d.stderr, new RegExp(`is leased by \\S+ pid ${c.child.pid}\\b`));
+    } finally {
+      for (const x of started) killGroup(x);
+    }
   },
 );
 

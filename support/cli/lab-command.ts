@@ -82,7 +82,7 @@ export async function labCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   }
   const labFile = o.lab ?? (existsSync('c8y-hil.lab.yaml') ? 'c8y-hil.lab.yaml' : undefined);
   const lab: LabConfig | undefined = labFile ? loadLab(resolve(labFile), env) : undefined;
-  const store = leaseStore(o.redis ?? lab?.leases?.redis ?? env.C8Y_HIL_LEASES, env, undefined);
+  const store = leaseStore(o.redis ?? lab?.leases?.redis ?? env.C8Y_HIL_LEASES, env, 0);
   const owner = o.owner ?? defaultOwner();
   try {
     if (action === 'status') {

@@ -190,11 +190,17 @@ export async function runSuite(argv: string[], root: string): Promise<number> {
     const chosen = selectPlaces(lab.places, args.devices);
     if (!args.anyDevice) return runDevices(argv, chosen, project, root, runId);
     // one free device of those chosen, leased, then tested alone
-    lease = await leaseAnyOf(lab, chosen.map((p) => p.id), runId);
+    lease = await leaseAnyOf(
+      lab,
+      chosen.map((p) => p.id),
+      runId,
+    );
     process.env.C8Y_HIL_LAB_DEVICE = chosen.find((p) => p.id === lease!.held.lease.device)!.name;
     lab = labFor(args, project);
   } else if (args.devices || args.anyDevice) {
-    throw new UsageError('--devices and --any-device choose among a lab\'s devices: this lab has one (give devices: […])');
+    throw new UsageError(
+      "--devices and --any-device choose among a lab's devices: this lab has one (give devices: […])",
+    );
   }
   process.stdout.write(`${describeLab(lab)}\n`);
   // a device another run holds: waited for, else the run is broken (exit 3) naming the holder
@@ -219,13 +225,17 @@ async function runDevices(
   const own = (a: string, i: number, all: readonly string[]) =>
     a === '--any-device' || a === '--devices' || a.startsWith('--devices=') || all[i - 1] === '--devices';
   const rest = argv.filter((a, i, all) => !own(a, i, all));
-  process.stdout.write(`c8y-hil: testing ${places.length} devices side by side: ${places.map((p) => p.name).join(', ')}\n`);
+  process.stdout.write(
+    `c8y-hil: testing ${places.length} devices side by side: ${places.map((p) => p.name).join(', ')}\n`,
+  );
   const codes = await runEachDevice(places, rest, reports, join(root, 'bin', 'c8y-hil.mjs'), runId);
   const page = writeDeviceMatrix(reports, places, codes);
   for (const [i, p] of places.entries()) process.stdout.write(`c8y-hil: ${p.name}: exit ${codes[i]}\n`);
   const code = worstExit(codes);
-  process.stdout.write(`c8y-hil: ${code === 0 ? 'PASSED' : code === 1 ? 'FAILED' : 'BROKEN'} on ${places.length} devices; ` +
-    `devices: ${relative(process.cwd(), page)}\n`);
+  process.stdout.write(
+    `c8y-hil: ${code === 0 ? 'PASSED' : code === 1 ? 'FAILED' : 'BROKEN'} on ${places.length} devices; ` +
+      `devices: ${relative(process.cwd(), page)}\n`,
+  );
   return code;
 }
 

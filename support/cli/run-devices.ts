@@ -19,7 +19,9 @@ export function selectPlaces(places: readonly Place[], filter: string | undefine
   const fields = (p: Place): Record<string, string> => ({ ...p.tags, name: p.name, id: p.id, driver: p.driver });
   const chosen = places.filter((p) => pairs.every(([k, v]) => fields(p)[k] === v));
   if (chosen.length === 0)
-    throw new UsageError(`--devices ${filter} matches none of the lab's devices (${places.map((p) => p.name).join(', ')})`);
+    throw new UsageError(
+      `--devices ${filter} matches none of the lab's devices (${places.map((p) => p.name).join(', ')})`,
+    );
   return chosen;
 }
 
@@ -75,7 +77,9 @@ export function writeDeviceMatrix(reports: string, places: readonly Place[], cod
     const file = join(reports, p.name, 'outcome.json');
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DeviceOutcome) : undefined;
   });
-  const features = [...new Set(outcomes.flatMap((o) => o?.scenarios.map((s) => `${s.feature} (${s.uri})`) ?? []))].sort();
+  const features = [
+    ...new Set(outcomes.flatMap((o) => o?.scenarios.map((s) => `${s.feature} (${s.uri})`) ?? [])),
+  ].sort();
   const cell = (o: DeviceOutcome | undefined, f: string) => {
     let worst: string | undefined;
     for (const s of o?.scenarios ?? []) {
@@ -99,7 +103,10 @@ export function writeDeviceMatrix(reports: string, places: readonly Place[], cod
     })
     .join('');
   const rows = features
-    .map((f) => `<tr><th>${esc(f)}</th>${outcomes.map((o) => `<td class="${cell(o, f)}">${cell(o, f)}</td>`).join('')}</tr>`)
+    .map(
+      (f) =>
+        `<tr><th>${esc(f)}</th>${outcomes.map((o) => `<td class="${cell(o, f)}">${cell(o, f)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>c8y-hil: devices</title><style>
 body { font: 13px system-ui, sans-serif; margin: 16px; } table { border-collapse: collapse; }
@@ -114,7 +121,11 @@ ${rows}</tbody></table></body></html>\n`;
   writeFileSync(file, html);
   writeFileSync(
     join(reports, 'devices.json'),
-    JSON.stringify(places.map((p, i) => ({ ...p, exitCode: codes[i], reports: join(reports, p.name) })), null, 1),
+    JSON.stringify(
+      places.map((p, i) => ({ ...p, exitCode: codes[i], reports: join(reports, p.name) })),
+      null,
+      1,
+    ),
   );
   return file;
 }

@@ -27,8 +27,8 @@ function alive(pid: number): boolean {
 export class FileLeases implements LeaseStore {
   constructor(
     readonly where: string,
-    /** the PID a new lease names: the runner's (a CLI lease names none: it lives by its TTL alone) */
-    private readonly pid: number | undefined = process.pid,
+    /** the PID a new lease names: the runner's (0 for a CLI lease: it lives by its TTL alone) */
+    private readonly pid: number = process.pid,
   ) {
     mkdirSync(where, { recursive: true });
   }
@@ -59,7 +59,7 @@ export class FileLeases implements LeaseStore {
   async take(device: string, owner: string, ttlMs: number): Promise<Taken> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = Date.now();
-      const lease: LockFile = { device, owner, since: now, expiresAt: now + ttlMs, pid: this.pid ?? 0 };
+      const lease: LockFile = { device, owner, since: now, expiresAt: now + ttlMs, pid: this.pid };
       try {
         const fd = openSync(this.file(device), 'wx');
         writeFileSync(fd, JSON.stringify(lease));

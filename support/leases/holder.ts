@@ -19,8 +19,8 @@ export interface LeaseOptions {
 export function leaseStore(
   redisUrl: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-  /** a lock file names this process, so it frees when the process dies; none: by its TTL alone */
-  pid: number | undefined = process.pid,
+  /** a lock file names this process, so it frees when the process dies; 0: none, it lives by its TTL alone */
+  pid: number = process.pid,
 ): LeaseStore {
   return redisUrl ? new RedisLeases(redisUrl) : new FileLeases(defaultLeaseDir(env), pid);
 }

@@ -49,33 +49,40 @@ for (const [name, open, skip] of stores) {
       assert.equal(await s.release('ACME-7', 'alice'), true);
       assert.equal((await s.take('ACME-7', 'bob', 5000)).ok, true, 'free again');
       assert.equal(await s.release('ACME-7', undefined, true), true, 'forced');
-      assert.deepEqual((await s.list()).map((l) => l.device), ['EMU-2']);
+      assert.deepEqual(
+        (await s.list()).map((l) => l.device),
+        ['EMU-2'],
+      );
     } finally {
       await s.close();
     }
   });
 
-  test(`${name}: a lease not renewed runs out; a heartbeat keeps it; waiting gives up naming the holder`, { skip }, async () => {
-    const s = await open();
-    try {
-      await s.take('B1', 'alice', 300);
-      assert.equal((await s.take('B1', 'bob', 300)).ok, false);
-      await sleep(450);
-      assert.equal((await s.take('B1', 'bob', 300)).ok, true, 'alice did not renew: it ran out');
-      const held = await acquire(s, 'B2', 'carol', { ttlMs: 300, waitMs: 0 });
-      await sleep(700);
-      await assert.rejects(acquire(s, 'B2', 'dave', { ttlMs: 300, waitMs: 200, pollMs: 50 }), (err: unknown) => {
-        assert.ok(err instanceof LeaseBusy);
-        assert.match((err as Error).message, /device B2 is leased by carol since .* waited \d+ ms/);
-        return true;
-      });
-      await held.release();
-      const got = await acquire(s, 'B2', 'dave', { ttlMs: 300, waitMs: 200 });
-      await got.release();
-    } finally {
-      await s.close();
-    }
-  });
+  test(
+    `${name}: a lease not renewed runs out; a heartbeat keeps it; waiting gives up naming the holder`,
+    { skip },
+    async () => {
+      const s = await open();
+      try {
+        await s.take('B1', 'alice', 300);
+        assert.equal((await s.take('B1', 'bob', 300)).ok, false);
+        await sleep(450);
+        assert.equal((await s.take('B1', 'bob', 300)).ok, true, 'alice did not renew: it ran out');
+        const held = await acquire(s, 'B2', 'carol', { ttlMs: 300, waitMs: 0 });
+        await sleep(700);
+        await assert.rejects(acquire(s, 'B2', 'dave', { ttlMs: 300, waitMs: 200, pollMs: 50 }), (err: unknown) => {
+          assert.ok(err instanceof LeaseBusy);
+          assert.match((err as Error).message, /device B2 is leased by carol since .* waited \d+ ms/);
+          return true;
+        });
+        await held.release();
+        const got = await acquire(s, 'B2', 'dave', { ttlMs: 300, waitMs: 200 });
+        await got.release();
+      } finally {
+        await s.close();
+      }
+    },
+  );
 }
 
 /** a runner in its own process that leases the device and heartbeats, until it is killed */
@@ -97,7 +104,10 @@ function runner(store: string, where: string, prefix: string, ttlMs: number) {
   return { child, held };
 }
 
-for (const [name, skip] of [['lock files', undefined], ['redis', redisMissing()]] as const) {
+for (const [name, skip] of [
+  ['lock files', undefined],
+  ['redis', redisMissing()],
+] as const) {
   test(`${name}: a runner killed with SIGKILL frees its device (after the TTL for Redis)`, { skip }, async () => {
     const prefix = `kill:${name}:`;
     const where = name === 'redis' ? (redis ??= await startRedis(dir)).url : mkdtempSync(join(dir, 'kill-'));
