@@ -6,20 +6,26 @@ import { renderPage } from '../report/render.ts';
 import { buildSummary } from '../report/summary.ts';
 import { buildTimeline, RecordFormatError } from '../report/timeline.ts';
 import { optionProblem, UsageError } from './usage-error.ts';
+import { mergeRuns } from './merge-runs.ts';
+import { verdictLine } from './run-command.ts';
 
 export const REPORT_HELP = `Usage: c8y-hil report RECORD.jsonl [--out DIR] [--pdf] [--png]
        c8y-hil report --summary [--reports DIR]
+       c8y-hil report --merge RUN_DIR RUN_DIR... [--out DIR]
 
 The first form writes a traffic timeline of the record to DIR (default: RECORD.timeline/):
 index.html opens in a browser, with filters by client, topic and packet type; --pdf and --png
 also render it with Chromium. The second writes DIR/index.html (default reports/): pass, fail
-and flaky per feature over the last runs.
+and flaky per feature over the last runs. The third joins the runs of one suite split over hosts
+(c8y-hil run --shard 1/2, --shard 2/2) into one run in DIR (default reports/<id>-merged): one
+message stream, and from it report.html, junit.xml and outcome.json, the shards' records under
+records/<shard>/; its exit code is the merged run's (0 passed, 1 failed, 3 broken).
 `;
 
 export async function reportCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, pdf: { type: 'boolean' }, png: { type: 'boolean' }, summary: { type: 'boolean' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, pdf: { type: 'boolean' }, png: { type: 'boolean' }, summary: { type: 'boolean' }, merge: { type: 'boolean' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil report --help)`);
   }
@@ -32,6 +38,13 @@ export async function reportCommand(argv: string[]): Promise<number> {
     const file = buildSummary(dir);
     process.stdout.write(`summary: ${file}\n`);
     return 0;
+  }
+  if (values.merge) {
+    const out = resolve(values.out ?? join('reports', `${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}-merged`));
+    const outcome = await mergeRuns(positionals.map((p) => resolve(p)), out);
+    process.stdout.write(`${verdictLine(outcome)}\nmerged: ${join(out, 'report.html')}, ${join(out, 'junit.xml')}\n`);
+    try { buildSummary(resolve(values.reports ?? 'reports')); } catch { /* no runs folder to summarise */ }
+    return outcome.exitCode;
   }
   if (positionals.length !== 1) throw new UsageError('give one record file (see c8y-hil report --help)');
   const record = resolve(positionals[0]!);

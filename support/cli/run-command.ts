@@ -286,7 +286,7 @@ export function verdictLine(o: RunOutcome): string {
 }
 
 /** JUnit, the outcome and the metadata beside cucumber's own reports; report.json's features carry the metadata */
-function writeOutputs(dir: string, outcome: RunOutcome, meta: RunMetadata): void {
+export function writeOutputs(dir: string, outcome: RunOutcome, meta: RunMetadata): void {
   writeFileSync(join(dir, 'run.json'), JSON.stringify(meta, null, 2) + '\n');
   writeFileSync(join(dir, 'junit.xml'), junitXml(outcome, meta));
   const slim = {
