@@ -2,14 +2,12 @@
 // and mosquitto (Debian's package) as a reference: QoS 0 and 1, several publishers and one
 // subscriber, all in one run with the variants interleaved round by round (the machine is noisy).
 // Prints a table and the ratios, and writes reports/bench/broker-throughput.json.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { runLoad, type LoadResult } from './lib/raw-load.ts';
+import { mosquitto, nodeBroker, type Server } from './lib/brokers.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -18,68 +16,11 @@ const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 4);
 const out = join(here, '..', 'reports', 'bench', 'broker-throughput.json');
 const tmp = mkdtempSync(join(tmpdir(), 'c8y-hil-bench-'));
 
-interface Server { port: number; stop(): Promise<void>; closing?: Promise<{ drainMs: number; recordLines: number } | undefined> }
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-// brokers this run started: ended by PID even when the run fails
-const children = new Set<ChildProcess>();
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
-
-async function nodeBroker(variant: string, recordPath?: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'lib', 'broker-server.ts'), variant, ...(recordPath ? [recordPath] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const lines = createInterface({ input: child.stdout! });
-  const line = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (c) => reject(new Error(`${variant} broker exited with ${c}`)));
-  });
-  // the recording broker says, as it exits, how long its record took to complete
-  const closing = new Promise<{ drainMs: number; recordLines: number } | undefined>((resolve) => {
-    lines.once('line', (l) => resolve(JSON.parse(l)));
-    child.once('exit', () => resolve(undefined));
-  });
-  return { port: JSON.parse(line).port, stop: () => stopChild(child), closing };
-}
-
-async function mosquitto(): Promise<Server | undefined> {
-  if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0) return undefined;
-  const port = await freePort();
-  const conf = join(tmp, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest none\n`);
-  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  for (let i = 0; i < 50; i++) {
-    const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-    if (ok) return { port, stop: () => stopChild(child) };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stopChild(child);
-  throw new Error('mosquitto did not start listening');
-}
-
 const variants: { name: string; start: (round: number, qos: number) => Promise<Server | undefined> }[] = [
   { name: 'aedes', start: () => nodeBroker('aedes') },
   { name: 'c8y-hil, recording off', start: () => nodeBroker('c8y-plain') },
   { name: 'c8y-hil, recording', start: (round, qos) => nodeBroker('c8y-recording', join(tmp, `record-q${qos}-r${round}.jsonl`)) },
-  { name: 'mosquitto', start: () => mosquitto() },
+  { name: 'mosquitto', start: () => mosquitto(tmp) },
 ];
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { socatMissing } from '../devices/emulated.ts';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { formatMatrix, runFaultMatrix, violatedRules } from './fault-matrix.ts';
 import { FAULTS } from '../emulator/faults.ts';
 
@@ -32,6 +33,16 @@ test('the rules a run broke are read from its failures; a step failing for anoth
   const r = violatedRules(report);
   assert.deepEqual([...r.violated].sort(), ['escaping.doubled-quote', 'operations.lifecycle']);
   assert.deepEqual([...r.failed], ['features/a.feature']);
+});
+
+test('a fault that names lines of a feature names Scenario lines (the features move; this keeps them honest)', () => {
+  for (const [fault, row] of Object.entries(FAULTS)) {
+    for (const f of row.features) {
+      const [file, ...lines] = f.split(':');
+      const text = readFileSync(join(import.meta.dirname, '..', '..', file!), 'utf8').split('\n');
+      for (const l of lines) assert.match(text[Number(l) - 1] ?? '', /^\s*Scenario/, `${fault}: ${f}`);
+    }
+  }
 });
 
 test(

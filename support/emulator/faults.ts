@@ -7,7 +7,7 @@ export interface FaultRow {
   does: string;
   /** every rule that must report a violation in a run with the fault */
   rules: readonly string[];
-  /** the features to run for it (the scenarios its rules need) */
+  /** the features to run for it (the scenarios its rules need: FILE, or FILE:LINE of a Scenario) */
   features: readonly string[];
   /** environment the run needs (a warning counts only in a strict run) */
   env?: Readonly<Record<string, string>>;
@@ -133,12 +133,12 @@ export const FAULTS = {
   'no-backoff': f(
     'tries to reconnect every 20 ms after a lost or refused connection',
     ['resilience.reconnect-backoff'],
-    ['features/resilience/reconnect.feature'],
+    ['features/resilience/reconnect.feature:7:24'],
   ),
   'no-dup': f(
     'sends an unacknowledged PUBLISH again on its next connection with DUP 0',
     ['qos.resend-dup'],
-    ['features/resilience/handshakes.feature'],
+    ['features/resilience/handshakes.feature:7'],
   ),
   'resend-on-refusal': f(
     'sends a line the platform refused on s/e again 200 ms later, every time it is refused',
@@ -153,12 +153,12 @@ export const FAULTS = {
   'no-keepalive': f(
     'connects with keepalive 0 and never pings: a link that goes silent stays open for ever',
     ['resilience.link-noticed'],
-    ['features/resilience/reconnect.feature'],
+    ['features/resilience/reconnect.feature:15'],
   ),
   'slow-answer': f(
     'waits 2.5 s before it answers an operation with 501',
     ['performance.limit'],
-    ['features/resilience/answer-time.feature'],
+    ['features/resilience/answer-time.feature:7'],
   ),
   'bad-collection': f('defines its template collection with a request template for the API "EVENTS"', [
     'custom.bad-template',
