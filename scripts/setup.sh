@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # emulated device runs on; chromium renders reports and runs the browser device; docker.io is
 # the container engine the @container tests start (scripts/with-container-engine.sh); ser2net
 # serves a console over TCP for the tcp driver's tests; redis-server keeps sessions that outlive a
-# broker restart.
-NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io" "ser2net:ser2net" "redis-server:redis-server")
+# broker restart and holds the leases of a shared lab; mosquitto is the benchmarks' reference broker.
+NEEDED=("socat:socat" "chromium:chromium" "dockerd:docker.io" "ser2net:ser2net" "redis-server:redis-server"
+  "mosquitto:mosquitto")
 missing=()
 for pair in "${NEEDED[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
