@@ -7,7 +7,10 @@ export type FrameVerdict = 'pass' | 'drop' | { holdMs: number };
 
 export class FrameFilter {
   private skip = 0;
-  private header: number[] = [];
+  /** bytes of the current packet's fixed header read so far (0: the next byte starts a packet) */
+  private headerBytes = 0;
+  private remaining = 0;
+  private multiplier = 1;
   /** the current packet's bytes are dropped */
   private dropping = false;
   private held: Buffer[] | undefined;
@@ -22,6 +25,8 @@ export class FrameFilter {
     const out: Buffer[] = [];
     let from = 0; // start of the run of bytes kept so far
     let i = 0;
+    // nothing dropped or held: the chunk goes on as it came (no copy), the common case by far
+    let whole = !this.dropping && this.held === undefined;
     const cut = (to: number, keep: boolean) => {
       if (keep && to > from) out.push(chunk.subarray(from, to));
       from = to;
@@ -33,22 +38,28 @@ export class FrameFilter {
         i += n;
         continue;
       }
-      if (this.header.length === 0) {
+      const b = chunk[i++]!;
+      if (this.headerBytes === 0) {
         // a packet starts here: the bytes before it belong to the previous one
-        cut(i, !this.dropping);
-        const v = this.decide(chunk[i]! >> 4);
+        cut(i - 1, !this.dropping);
+        const v = this.decide(b >> 4);
         this.dropping = v === 'drop';
+        if (v !== 'pass') whole = false;
         if (typeof v === 'object' && this.held === undefined) this.startHold(out, v.holdMs);
+        this.headerBytes = 1;
+        this.remaining = 0;
+        this.multiplier = 1;
+        continue;
       }
-      this.header.push(chunk[i]!);
-      i++;
-      if (this.header.length === 1) continue;
-      if ((this.header.at(-1)! & 0x80) !== 0 && this.header.length < 5) continue;
-      let remaining = 0;
-      for (let k = this.header.length - 1; k >= 1; k--) remaining = remaining * 128 + (this.header[k]! & 0x7f);
-      this.header = [];
-      this.skip = remaining;
+      // the remaining length: up to four bytes, seven bits each, the high bit says more follow
+      this.remaining += (b & 0x7f) * this.multiplier;
+      this.multiplier *= 128;
+      this.headerBytes++;
+      if ((b & 0x80) !== 0 && this.headerBytes < 5) continue;
+      this.headerBytes = 0;
+      this.skip = this.remaining;
     }
+    if (whole && !this.dropping && this.held === undefined) return this.emit(chunk);
     cut(chunk.length, !this.dropping);
     this.send(out);
   }
