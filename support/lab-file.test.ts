@@ -175,7 +175,7 @@ test('lab file: several devices: the one C8Y_HIL_LAB_DEVICE names (else the firs
   );
 });
 
-test('lab file: several devices: both device and devices, an unknown name, a bad entry, a bad duration, all named', () => {
+test('lab file: several devices: device and devices, an unknown name, a bad entry, a bad duration, all named', () => {
   const bad = {
     device: { id: 'X', driver: 'emulated' },
     devices: [

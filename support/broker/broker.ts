@@ -539,7 +539,8 @@ export class C8yBroker {
         topic: packet.topic,
         messageId: (packet as ResentPacket).messageId,
         reason:
-          'sent again with DUP after the platform had acted on it (its PUBACK was lost): acknowledged, not acted on twice',
+          'sent again with DUP after the platform had acted on it (its PUBACK was lost): ' +
+          'acknowledged, not acted on twice',
       });
     }
     if (isWill) {

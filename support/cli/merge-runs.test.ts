@@ -15,7 +15,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const ts = (seconds: number) => ({ seconds, nanos: 0 });
 
-test('joined streams: the earliest start first, the latest finish last, one meta; a failed shard fails the whole', () => {
+test('joined streams: the earliest start, the latest finish, one meta; a failed shard fails the whole', () => {
   const shard = (start: number, end: number, success: boolean, id: string) => [
     { meta: { id } },
     { testRunStarted: { timestamp: ts(start) } },

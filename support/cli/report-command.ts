@@ -25,7 +25,11 @@ records/<shard>/; its exit code is the merged run's (0 passed, 1 failed, 3 broke
 export async function reportCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, pdf: { type: 'boolean' }, png: { type: 'boolean' }, summary: { type: 'boolean' }, merge: { type: 'boolean' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const options = {
+      out: { type: 'string' }, pdf: { type: 'boolean' }, png: { type: 'boolean' }, summary: { type: 'boolean' },
+      merge: { type: 'boolean' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    } as const;
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (err) {
     throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil report --help)`);
   }
@@ -40,7 +44,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.merge) {
-    const out = resolve(values.out ?? join('reports', `${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}-merged`));
+    const id = new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+    const out = resolve(values.out ?? join('reports', `${id}-merged`));
     const outcome = await mergeRuns(positionals.map((p) => resolve(p)), out);
     process.stdout.write(`${verdictLine(outcome)}\nmerged: ${join(out, 'report.html')}, ${join(out, 'junit.xml')}\n`);
     try { buildSummary(resolve(values.reports ?? 'reports')); } catch { /* no runs folder to summarise */ }

@@ -99,7 +99,8 @@ export function writeDeviceMatrix(reports: string, places: readonly Place[], cod
         `exit ${codes[i]}`,
       ].filter(Boolean);
       const link = relative(reports, join(reports, p.name, 'report.html'));
-      return `<th><a href="${esc(link)}">${esc(p.name)}</a><br><small>${esc(p.id)}<br>${about.map(esc).join('<br>')}</small></th>`;
+      const small = [p.id, ...about].map(esc).join('<br>');
+      return `<th><a href="${esc(link)}">${esc(p.name)}</a><br><small>${small}</small></th>`;
     })
     .join('');
   const rows = features

@@ -87,10 +87,15 @@ for (const [name, open, skip] of stores) {
 
 /** a runner in its own process that leases the device and heartbeats, until it is killed */
 function runner(store: string, where: string, prefix: string, ttlMs: number) {
+  const lib = (f: string) => JSON.stringify(join(import.meta.dirname, f));
+  const open =
+    store === 'redis'
+      ? `new m.RedisLeases(${JSON.stringify(where)}, ${JSON.stringify(prefix)})`
+      : `new m.FileLeases(${JSON.stringify(where)})`;
   const code = `
-    const { acquire } = await import(${JSON.stringify(join(import.meta.dirname, 'holder.ts'))});
-    const m = await import(${JSON.stringify(join(import.meta.dirname, store === 'redis' ? 'redis-leases.ts' : 'file-leases.ts'))});
-    const s = ${store === 'redis' ? `new m.RedisLeases(${JSON.stringify(where)}, ${JSON.stringify(prefix)})` : `new m.FileLeases(${JSON.stringify(where)})`};
+    const { acquire } = await import(${lib('holder.ts')});
+    const m = await import(${lib(store === 'redis' ? 'redis-leases.ts' : 'file-leases.ts')});
+    const s = ${open};
     await acquire(s, 'RACK-1', 'runner ' + process.pid, { ttlMs: ${ttlMs}, waitMs: 0 });
     console.log('HELD');
     setInterval(() => {}, 1000);`;

@@ -59,7 +59,8 @@ export async function leaseAnyOf(
       const waited = performance.now() - started;
       if (waited >= waitMs) {
         const err = new LeaseBusy(holders[0]!, waited);
-        err.message = `no device free: ${holders.map((h) => `${h.device} is leased by ${h.owner}`).join('; ')}; waited ${Math.round(waited)} ms`;
+        const held = holders.map((h) => `${h.device} is leased by ${h.owner}`).join('; ');
+        err.message = `no device free: ${held}; waited ${Math.round(waited)} ms`;
         throw err;
       }
       await new Promise((r) => setTimeout(r, Math.min(250, waitMs - waited)));
