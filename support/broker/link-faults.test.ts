@@ -227,26 +227,20 @@ test('a PUBLISH sent again with DUP after its PUBACK was lost is acknowledged an
     broker.faultPackets('FAULT-9', { type: 'puback', dir: 'out', action: 'lose', count: 1 });
     publish(c, 2, '400,c8y_Once,happened');
     await new Promise((r) => setTimeout(r, 80));
-    c.send({
-      cmd: 'publish',
-      topic: 's/us',
-      payload: '400,c8y_Once,happened',
-      qos: 1,
-      messageId: 2,
-      retain: false,
-      dup: true,
-    });
+    const again = (dup: boolean) =>
+      c.send({
+        cmd: 'publish',
+        topic: 's/us',
+        payload: '400,c8y_Once,happened',
+        qos: 1,
+        messageId: 2,
+        retain: false,
+        dup,
+      });
+    again(true);
     const ack = await c.next((p) => p.cmd === 'puback');
     assert.equal((ack as { messageId?: number }).messageId, 2, 'the resend is acknowledged');
-    c.send({
-      cmd: 'publish',
-      topic: 's/us',
-      payload: '400,c8y_Once,happened',
-      qos: 1,
-      messageId: 2,
-      retain: false,
-      dup: false,
-    });
+    again(false);
     await c.next((p) => p.cmd === 'puback');
     await new Promise((r) => setTimeout(r, 60));
     const events = broker.record.select({ kind: 'platform' }).filter((e) => e.change === 'event');
