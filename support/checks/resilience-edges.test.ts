@@ -176,3 +176,23 @@ test("backoff: the harness's rival client, though it names the device, is not on
   const v = reconnectsBackOff(r.ctx(), since, 200);
   assert.deepEqual([v.ok, seqs(v)], [true, [own!.seq, back!.seq]], 'counted, the rival would be 50 ms before it');
 });
+
+test('backoff: the intervals between attempts are a second measurement, each at least the floor', () => {
+  const { r, since } = lostAt(0);
+  attempt(r, 'c2', 500, 3);
+  attempt(r, 'c3', 1500, 0);
+  const v = reconnectsBackOff(r.ctx(), since, 400);
+  const [intervals] = v.also ?? [];
+  assert.deepEqual(
+    [intervals?.name, intervals?.values, intervals?.limit, intervals?.ok],
+    ['backoff intervals', [1000], { min: 400, percentile: 100 }, true],
+  );
+  const storm = lostAt(0);
+  attempt(storm.r, 'c2', 500, 3);
+  attempt(storm.r, 'c3', 520, 0);
+  assert.equal(reconnectsBackOff(storm.r.ctx(), storm.since, 400).also?.[0]?.ok, false);
+  const once = lostAt(0);
+  attempt(once.r, 'c2', 500, 0);
+  const single = reconnectsBackOff(once.r.ctx(), once.since, 400).also?.[0];
+  assert.deepEqual([single?.values, single?.ok, single?.limit], [[], true, undefined], 'one attempt: nothing to judge');
+});

@@ -7,7 +7,7 @@ import { parsePayload } from '../smartrest/codec.ts';
 import { measured, type Measurement } from './measure.ts';
 import { broken, pass, type Ctx, type Verdict } from './verdict.ts';
 
-type Measured = Verdict & { measurement: Measurement };
+type Measured = Verdict & { measurement: Measurement; also?: Measurement[] };
 const returnCode = (e: RecordEvent) => (e.packet as { returnCode?: number }).returnCode;
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -22,6 +22,9 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number, perMin
   const gaps = attempts.slice(1).map((e, i) => round(e.t - attempts[i]!.t));
   const back = devicePackets(c.events, c.deviceId, 'connack', 'out').find((e) => e.seq > since && returnCode(e) === 0);
   const m = measured('reconnect time', 'ms', back && lost ? [round(back.t - lost.t)] : [], back ? 0 : 1);
+  // the intervals between attempts, each at least the floor
+  const intervals = gaps.length > 0 ? { min: floorMs, percentile: 100 } : undefined;
+  const also = [measured('backoff intervals', 'ms', gaps, 0, intervals)];
   const short = gaps.findIndex((g) => g < floorMs);
   const most = perMinute === Infinity ? '' : ` and at most ${perMinute} a minute`;
   const expected = `the device back after it lost the link, its attempts at least ${floorMs} ms apart${most}.`;
@@ -34,6 +37,7 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number, perMin
         final: true,
       }),
       measurement: m,
+      also,
     };
   }
   if (short >= 0) {
@@ -46,6 +50,7 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number, perMin
         { expected, final: true },
       ),
       measurement: m,
+      also,
     };
   }
   if (!back) {
@@ -58,9 +63,10 @@ export function reconnectsBackOff(c: Ctx, since: number, floorMs: number, perMin
         { expected },
       ),
       measurement: m,
+      also,
     };
   }
-  return { ...pass(rule, [...attempts, back]), measurement: { ...m, values: [...m.values] } };
+  return { ...pass(rule, [...attempts, back]), measurement: { ...m, values: [...m.values] }, also };
 }
 
 /** the most attempts within any 60 s, from one attempt on */
