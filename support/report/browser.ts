@@ -8,7 +8,8 @@ export const CHROMIUM = process.env.C8Y_HIL_CHROMIUM ?? '/usr/bin/chromium';
 export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM)
     ? undefined
-    : `Chromium is not installed at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set C8Y_HIL_CHROMIUM)`;
+    : `Chromium is not installed at ${CHROMIUM}: ` +
+        'apt-get install -y --no-install-recommends chromium (or set C8Y_HIL_CHROMIUM)';
 }
 
 export async function launchChromium(): Promise<Browser> {
