@@ -101,7 +101,7 @@ test('delay the next SUBACK by 150 ms: it comes late, after nothing that followe
   }
 });
 
-test("black hole: nothing answered; the socket outlives the broker's giving up, till the device closes it", async () => {
+test('black hole: nothing answered; the socket outlives the broker giving up, till the device closes it', async () => {
   const broker = await start();
   try {
     const c = await RawClient.open({ ports: broker.ports });

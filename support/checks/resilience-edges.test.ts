@@ -52,7 +52,10 @@ test('backoff: a storm quotes the two close attempts; not back quotes every atte
   assert.deepEqual(seqs(v), [w1!.seq]);
   assert.match(
     msg(v),
-    /the device back after it lost the link, its attempts at least 400 ms apart\.\nIt has not got back yet: 1 attempt\(s\), gaps none ms\./,
+    new RegExp(
+      'the device back after it lost the link, its attempts at least 400 ms apart\\.\\n' +
+        'It has not got back yet: 1 attempt\\(s\\), gaps none ms\\.',
+    ),
   );
 });
 
@@ -77,7 +80,11 @@ test('silent link: only the black hole, the connection it names, and a close aft
   const open = noticedSilence(r.ctx(), 2.5);
   assert.match(
     msg(open),
-    /the device to give up the silent link within 2\.5 × its keepalive of 2 s \(5000 ms\), then connect again\.\nThe link is still open 5000 ms after it went silent\./,
+    new RegExp(
+      'the device to give up the silent link within 2\\.5 × its keepalive of 2 s \\(5000 ms\\), ' +
+        'then connect again\\.\\n' +
+        'The link is still open 5000 ms after it went silent\\.',
+    ),
   );
   assert.equal(!open.ok && open.final, false, 'exactly at the limit it may still come');
   const close = r.add('connection', { action: 'close', conn: 'c1' });

@@ -173,11 +173,12 @@ export function trafficText(events: readonly RecordEvent[]): string {
     const r = readable(e);
     const head = `${r.t.toFixed(1).padStart(8)}  ${r.lane.padEnd(8)}  ${r.arrow}   ${(r.what + (r.qos !== undefined ? ` q${r.qos}` : '')).padEnd(28)} `;
     if (r.lines && r.lines.length > 0) {
-      r.lines.forEach((l, i) =>
-        out.push(
-          `${i === 0 ? head : ' '.repeat(head.length)}${i === 0 ? `${r.topic}  ` : ''}${l.text}${l.name ? `   [${l.name}]` : ''}${l.findings.length ? `   !! ${l.findings.join(', ')}` : ''}`,
-        ),
-      );
+      r.lines.forEach((l, i) => {
+        const lead = i === 0 ? `${head}${r.topic}  ` : ' '.repeat(head.length);
+        const name = l.name ? `   [${l.name}]` : '';
+        const findings = l.findings.length ? `   !! ${l.findings.join(', ')}` : '';
+        out.push(`${lead}${l.text}${name}${findings}`);
+      });
     } else {
       out.push(`${head}${[r.topic, r.detail].filter(Boolean).join('  ')}${r.finding ? '   !!' : ''}`);
     }

@@ -114,7 +114,8 @@ export async function buildTimeline(recordPath: string, outDir: string): Promise
     }
     if (lineNo === 1 && e.format !== 'c8y-hil-record')
       throw new RecordFormatError(
-        `${recordPath}: the first line is not a c8y-hil record header (format "c8y-hil-record"), so this is not a record c8y-hil wrote`,
+        `${recordPath}: the first line is not a c8y-hil record header (format "c8y-hil-record"), ` +
+          'so this is not a record c8y-hil wrote',
       );
     if (e.kind === 'meta') {
       Object.assign(
