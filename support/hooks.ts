@@ -19,10 +19,35 @@ import { RULES } from './rules.ts';
 
 /** the audit found violations the scenario's steps did not: the scenario fails with them */
 class AuditFailure extends Error {
-  constructor(a: Audit) {
-    super(`${formatAudit(a)}\n${a.violations.map((v) => v.message).join('\n\n')}`);
+  constructor(audits: Audit[]) {
+    super(audits.map((a) => `${formatAudit(a)}\n${a.violations.map((v) => v.message).join('\n\n')}`).join('\n\n'));
     this.name = 'AuditFailure';
   }
+}
+
+/** one device's audit of the scenario's record, attached with what the scenario measured */
+function auditOne(
+  w: HilWorld,
+  events: ReturnType<HilWorld['lab']['record']['events']>,
+  { id, expect }: { id: string; expect: HilWorld['expected'] },
+  several: boolean,
+) {
+  const a = audit(
+    { events, deviceId: id, recordPath: w.lab.recordPath, strict: w.lab.strict, expect },
+    w.expectedRules,
+  );
+  // what the scenario measured, with its limits, below the rules
+  const measured = events
+    .filter((e) => e.kind === 'measurement')
+    .map((m) => `  ${String(m.name)}: ${measurementText(m as unknown as MeasurementSummary)}`);
+  const table = formatAudit(a, { all: true }) + (measured.length ? `\nmeasurements:\n${measured.join('\n')}` : '');
+  const suffix = several ? `-${id}` : '';
+  w.attach(table, { mediaType: 'text/plain', fileName: `audit${suffix}.txt` });
+  w.attach(JSON.stringify({ deviceId: a.deviceId, rows: a.rows }), {
+    mediaType: 'application/json',
+    fileName: `audit${suffix}.json`,
+  });
+  return a;
 }
 
 /** the rules a scenario breaks on purpose: its @expects:<rule> tags (an unknown rule is an error, not a silent pass) */
@@ -103,6 +128,7 @@ Before(async function (this: HilWorld, { pickle }) {
   attempts.set(pickle.id, attempt);
   const name = `${pickle.name}-${pickle.id.slice(0, 8)}${attempt > 1 ? `-attempt${attempt}` : ''}`;
   this.lab = await Lab.start({ recordDir: RECORD_DIR, name, settings: lab.broker, parentDir: dut.dir });
+  this.runLab = lab;
   this.device = dut.device;
   this.lab.device = dut.device;
   dut.device.setRecord(this.lab.record);
@@ -132,6 +158,7 @@ After(async function (this: HilWorld, { result }) {
     this.device.setRecord(undefined);
   }
   if (this.browserDevice) await this.browserDevice.stop();
+  for (const d of this.named.values()) await d.close();
   const events = this.lab.record.events();
   await this.lab.close();
   this.attach(`record: ${this.lab.recordPath}`, 'text/plain');
@@ -142,31 +169,14 @@ After(async function (this: HilWorld, { result }) {
   });
   if (result?.status === 'FAILED') await attachTimeline(this, this.lab.recordPath);
   if (result?.status === 'SKIPPED' || !this.device) return;
-  // every rule on every record: the audit is attached even when a step failed, and a violation
-  // fails the scenario even when its own steps passed
-  const a = audit(
-    {
-      events,
-      deviceId: this.device.id,
-      recordPath: this.lab.recordPath,
-      strict: this.lab.strict,
-      expect: this.expected,
-    },
-    this.expectedRules,
-  );
-  // what the scenario measured, with its limits, below the rules
-  const measured = events
-    .filter((e) => e.kind === 'measurement')
-    .map((m) => `  ${String(m.name)}: ${measurementText(m as unknown as MeasurementSummary)}`);
-  const table = formatAudit(a, { all: true }) + (measured.length ? `\nmeasurements:\n${measured.join('\n')}` : '');
-  this.attach(table, { mediaType: 'text/plain', fileName: 'audit.txt' });
-  this.attach(JSON.stringify({ deviceId: a.deviceId, rows: a.rows }), {
-    mediaType: 'application/json',
-    fileName: 'audit.json',
-  });
-  if (a.violations.length > 0) {
+  // every rule on every record, for each device of the scenario: the audit is attached even when a
+  // step failed, and a violation fails the scenario even when its own steps passed
+  const devices = new Map([[this.device.id, this.expected]]);
+  for (const d of this.named.values()) if (!devices.has(d.device.id)) devices.set(d.device.id, d.expected);
+  const audits = [...devices].map(([id, expect]) => auditOne(this, events, { id, expect }, devices.size > 1));
+  if (audits.some((a) => a.violations.length > 0)) {
     if (result?.status !== 'FAILED') await attachTimeline(this, this.lab.recordPath);
-    throw new AuditFailure(a);
+    throw new AuditFailure(audits.filter((a) => a.violations.length > 0));
   }
 });
 
