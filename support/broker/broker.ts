@@ -20,7 +20,9 @@ import { parseClientId } from './clientid.ts';
 import { checkLogin, type Credential } from './credentials.ts';
 import { createFrameGuard } from './frame-guard.ts';
 import { resolveOptions, TRANSPORTS, type BrokerOptions, type ResolvedOptions, type Transport } from './options.ts';
-import { createSessionStore } from './persistence.ts';
+import { createSessionStore, type RedisStore } from './persistence.ts';
+import { Cluster, clusterNode } from './cluster.ts';
+import mqemitterRedis from 'mqemitter-redis';
 import {
   BOOTSTRAP_PUBLISH,
   BOOTSTRAP_SUBSCRIBE,
@@ -87,6 +89,8 @@ export type DownstreamStatus = 'sent' | 'queued' | 'not-subscribed' | 'dropped-o
 export interface DownstreamResult {
   status: DownstreamStatus;
   qos?: number;
+  /** the broker process of a cluster that sent it, when the device is connected to another */
+  via?: string;
 }
 
 export type BoundPorts = { [T in Transport]: number | null };
@@ -118,6 +122,9 @@ export class C8yBroker {
   private readonly resends = new WeakSet<object>();
   private readonly ownsRecord: boolean;
   private sessionStore: object | undefined;
+  private sessionsInRedis = false;
+  /** the broker processes this one shares its platform and sessions with (options.cluster) */
+  cluster: Cluster | undefined;
   /** devices the harness rate-limits */
   private readonly rates = new Map<string, DeviceRate>();
   /** a black-holed stream's own destroy (the broker's is held back) */
@@ -131,7 +138,12 @@ export class C8yBroker {
     this.options = resolveOptions(options);
     this.ownsRecord = !this.options.record;
     this.record =
-      this.options.record ?? new TrafficRecord(this.options.recordPath ? { path: this.options.recordPath } : {});
+      this.options.record ??
+      new TrafficRecord({
+        ...(this.options.recordPath ? { path: this.options.recordPath } : {}),
+        // a cluster's records merge by process (record/merge.ts)
+        ...(this.options.cluster ? { meta: { node: clusterNode(this.options.cluster) } } : {}),
+      });
     for (const d of this.options.knownDevices) this.known.add(d);
   }
 
@@ -148,8 +160,13 @@ export class C8yBroker {
 
   private async boot(): Promise<void> {
     const o = this.options;
+    if (o.cluster) this.cluster = await Cluster.join(o.cluster);
+    const sessions: RedisStore | undefined =
+      o.sessionStore ?? (this.cluster ? { url: o.cluster!.url, prefix: `${this.cluster.prefix}:sessions:` } : undefined);
+    this.sessionsInRedis = !!sessions;
     this.aedes = await Aedes.createBroker({
-      persistence: (this.sessionStore = createSessionStore(o.sessionStore)),
+      persistence: (this.sessionStore = createSessionStore(sessions)),
+      ...(o.cluster ? { mq: mqemitterRedis({ connectionString: o.cluster.url }) } : {}),
       maxClientsIdLength: 65535,
       preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
@@ -189,6 +206,7 @@ export class C8yBroker {
           })
         : this.decide(client, 'keepalive-timeout', { reason: 'no packet within 1.5 × keepalive' }, 'mqtt.keepalive'),
     );
+    if (this.cluster) this.joinPresence(this.cluster);
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
       this.record.add('decision', { decision: 'broker-error', reason: err.message }),
     );
@@ -671,6 +689,24 @@ export class C8yBroker {
     return () => this.subscribeHandlers.delete(handler);
   }
 
+  /** the cluster knows where each device is connected, and hands this process the messages for its devices */
+  private joinPresence(cluster: Cluster): void {
+    this.aedes.on('client', (client) => {
+      const id = this.stateOf(client)?.deviceId;
+      if (id) cluster.connected(id);
+    });
+    this.aedes.on('clientDisconnect', (client) => {
+      const id = this.stateOf(client)?.deviceId;
+      if (id) cluster.gone(id);
+    });
+    cluster.onDeliver(async (m) => {
+      const c = this.clientOf(m.deviceId);
+      if (!c || c.closed) return { status: 'gone' };
+      const r = await this.send(m.deviceId, m.topic, Buffer.from(m.payload, 'base64'), { local: true });
+      return r.status === 'sent' ? { status: 'sent', qos: r.qos! } : { status: 'not-subscribed' };
+    });
+  }
+
   registerDevice(deviceId: string): void {
     this.known.add(deviceId);
   }
@@ -815,7 +851,7 @@ export class C8yBroker {
     deviceId: string,
     topic: string,
     payload: string | Buffer,
-    opts: { quiet?: boolean } = {},
+    opts: { quiet?: boolean; local?: boolean } = {},
   ): Promise<DownstreamResult> {
     const client = this.clientOf(deviceId);
     const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
@@ -835,6 +871,11 @@ export class C8yBroker {
       );
       return { status: 'sent', qos };
     }
+    const forwarded = opts.local ? undefined : await this.forward(deviceId, topic, body);
+    if (forwarded) {
+      if (!opts.quiet) this.record.add('decision', { decision: 'downstream-forwarded', deviceId, topic, ...forwarded });
+      return forwarded;
+    }
     if (qos === undefined) {
       note('dropped-offline', `device '${deviceId}' is offline and has no persistent subscription to '${topic}'`);
       return { status: 'dropped-offline' };
@@ -853,6 +894,15 @@ export class C8yBroker {
     );
     note('queued', `device '${deviceId}' is offline; queued at QoS ${qos} for its persistent session`, qos);
     return { status: 'queued', qos };
+  }
+
+  /** a device connected to another process of the cluster gets the message from that process */
+  private async forward(deviceId: string, topic: string, body: Buffer): Promise<DownstreamResult | undefined> {
+    const node = await this.cluster?.whereIs(deviceId);
+    if (!node || node === this.cluster!.node) return undefined;
+    const a = await this.cluster!.forward(node, { deviceId, topic, payload: body.toString('base64') });
+    if (a.status === 'gone') return undefined; // it left meanwhile: its session (if any) keeps the message
+    return { status: a.status, ...(a.qos !== undefined ? { qos: a.qos } : {}), via: node };
   }
 
   private get store() {
@@ -922,12 +972,13 @@ export class C8yBroker {
     // broker still open (it unsubscribes from it first)
     // (the callback wrapper waits for a 'ready' that aedes 1.2's async setup never emits: ask the store itself)
     const store = this.sessionStore as { asyncPersistence?: { destroy(): Promise<void> } } | undefined;
-    if (this.options.sessionStore && store?.asyncPersistence)
+    if (this.sessionsInRedis && store?.asyncPersistence)
       await Promise.race([
         store.asyncPersistence.destroy().catch(() => {}),
         new Promise((resolve) => setTimeout(resolve, 2000).unref()),
       ]);
     if (this.aedes) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await this.cluster?.leave();
     if (this.ownsRecord && !opts.keepRecord) this.record.close();
     else this.record.flush();
   }

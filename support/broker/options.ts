@@ -4,6 +4,7 @@ import type { TlsMaterial } from './tls.ts';
 import type { TrafficRecord } from '../record/record.ts';
 import type { StandingListeners } from './standing-listeners.ts';
 import type { RedisStore } from './persistence.ts';
+import type { ClusterOptions } from './cluster.ts';
 
 export type Transport = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 export const TRANSPORTS: readonly Transport[] = ['mqtt', 'mqtts', 'ws', 'wss'];
@@ -55,6 +56,11 @@ export interface BrokerOptions {
   openTopics?: boolean;
   /** keep MQTT sessions (subscriptions, queued QoS 1/2 messages) in Redis, so they survive a restart */
   sessionStore?: RedisStore;
+  /**
+   * one of several broker processes sharing a Redis (cluster.ts): sessions, aedes' message bus,
+   * presence and the platform's inventory and operations are shared through it
+   */
+  cluster?: ClusterOptions;
   /** listeners that outlive this broker (a lab's fixed ports): ports and TLS are theirs, not opened here */
   standing?: StandingListeners;
   /** benchmarks only: false skips capturing traffic, to measure what recording costs (default true) */
@@ -62,10 +68,11 @@ export interface BrokerOptions {
 }
 
 export interface ResolvedOptions extends Required<
-  Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore'>
+  Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore' | 'cluster'>
 > {
   standing?: StandingListeners;
   sessionStore?: RedisStore;
+  cluster?: ClusterOptions;
   tls?: TlsMaterial;
   record?: TrafficRecord;
   recordPath?: string;
@@ -98,6 +105,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     ...(o.record ? { record: o.record } : {}),
     ...(o.standing ? { standing: o.standing } : {}),
     ...(o.sessionStore ? { sessionStore: o.sessionStore } : {}),
+    ...(o.cluster ? { cluster: o.cluster } : {}),
     ...(o.recordPath ? { recordPath: o.recordPath } : {}),
   };
 }

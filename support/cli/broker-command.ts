@@ -43,6 +43,11 @@ Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush th
   --trust-ca FILE             a CA (PEM) device certificates may chain to (repeatable; default: the
                               broker's own run-time CA). c8y-hil cert makes one and signs devices
   --device-tenant T           the tenant of bootstrap credentials and certificate logins
+  --redis URL                 one of several broker processes sharing this Redis (redis://host:port):
+                              sessions, queued messages, where each device is connected, and the
+                              platform's inventory and operations; each process keeps its own record
+  --node NAME                 this process's name in the cluster (default broker-<pid>)
+  --redis-prefix P            keys and channels of the cluster start with P (default c8y-hil)
 `;
 
 const FLAGS = {
@@ -71,6 +76,9 @@ const FLAGS = {
   'auto-accept-registrations': { type: 'boolean' },
   'trust-ca': { type: 'string', multiple: true },
   'device-tenant': { type: 'string' },
+  redis: { type: 'string' },
+  node: { type: 'string' },
+  'redis-prefix': { type: 'string' },
 } as const;
 
 interface ConfigFile extends Omit<
@@ -83,6 +91,10 @@ interface ConfigFile extends Omit<
   /** files, as with --templates and --trust-ca */
   templates?: string;
   trustedCas?: string[];
+  /** as with --redis, --node and --redis-prefix */
+  redis?: string;
+  node?: string;
+  redisPrefix?: string;
 }
 
 function port(name: string, value: string | number | null | undefined): number | null | undefined {
@@ -209,8 +221,19 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     templateCollections: templatesFrom((v.templates as string | undefined) ?? cfg.templates),
     ...(key && cert ? { tls: { key, cert, ca: readPem('--tls-ca', v['tls-ca'] as string | undefined) ?? cert } } : {}),
   };
+  const redis = (v.redis as string | undefined) ?? cfg.redis;
+  if (redis !== undefined) options.cluster = clusterOptions(redis, v, cfg);
+  else if (v.node !== undefined || v['redis-prefix'] !== undefined)
+    throw new UsageError('--node and --redis-prefix name a process of a cluster: give --redis URL too');
   const apiPort = port('api-port', (v['api-port'] as string | undefined) ?? cfg.apiPort ?? 0) ?? null;
   return { options, apiPort, recordPath };
+}
+
+function clusterOptions(url: string, v: Record<string, unknown>, cfg: ConfigFile): NonNullable<BrokerOptions['cluster']> {
+  if (!/^rediss?:\/\/[^/]+/.test(url)) throw new UsageError(`--redis must be a Redis URL (redis://host:port), not '${url}'`);
+  const node = (v.node as string | undefined) ?? cfg.node;
+  const prefix = (v['redis-prefix'] as string | undefined) ?? cfg.redisPrefix;
+  return { url, ...(node ? { node } : {}), ...(prefix ? { prefix } : {}) };
 }
 
 export async function brokerCommand(argv: string[]): Promise<number> {
@@ -224,6 +247,7 @@ export async function brokerCommand(argv: string[]): Promise<number> {
   }
   const broker = await C8yBroker.start(settings.options);
   const platform = new Platform(broker);
+  await platform.share();
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   try {
     if (settings.apiPort !== null) api = await startApi(broker, platform, settings.options.host!, settings.apiPort);

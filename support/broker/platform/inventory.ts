@@ -43,6 +43,10 @@ export interface Device {
 export class Inventory {
   private readonly devices = new Map<string, Device>();
   private nextId = 1000;
+  /** where managed object ids come from when several processes share the inventory */
+  idSource: (() => number) | undefined;
+  /** told of each device created or changed here, so a shared inventory can pass it on */
+  onChange: ((d: Device) => void) | undefined;
 
   /** every device's external id */
   ids(): string[] {
@@ -64,7 +68,7 @@ export class Inventory {
 
   create(externalId: string, name: string, type: string, parent?: string, kind: Device['kind'] = 'device'): Device {
     const d: Device = {
-      id: String(++this.nextId),
+      id: String(this.idSource ? this.idSource() : ++this.nextId),
       externalId,
       name,
       type,
@@ -82,7 +86,14 @@ export class Inventory {
       this.devices.get(parent)!.children.push(externalId);
     }
     this.devices.set(externalId, d);
+    this.onChange?.(d);
+    if (parent !== undefined) this.onChange?.(this.devices.get(parent)!);
     return d;
+  }
+
+  /** a device as another process of the cluster has it now */
+  put(d: Device): void {
+    this.devices.set(d.externalId, d);
   }
 
   /** the root of a device's hierarchy: the device whose connection it is reached through */

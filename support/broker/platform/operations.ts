@@ -129,11 +129,15 @@ export function resolveOperation(req: OperationRequest): ResolvedOperation {
 export class OperationStore {
   private readonly ops: Operation[] = [];
   private nextId = 1;
+  /** where operation ids come from when several processes share the operations */
+  idSource: (() => number) | undefined;
+  /** told of each operation created or moved here, so shared operations can pass it on */
+  onChange: ((op: Operation) => void) | undefined;
 
   create(deviceId: string, r: ResolvedOperation): Operation {
     const now = new Date().toISOString();
     const op: Operation = {
-      id: String(this.nextId++),
+      id: String(this.idSource ? this.idSource() : this.nextId++),
       deviceId,
       fragment: r.fragment,
       value: r.value,
@@ -144,7 +148,15 @@ export class OperationStore {
       created: now,
     };
     this.ops.push(op);
+    this.onChange?.(op);
     return op;
+  }
+
+  /** an operation as another process of the cluster has it now */
+  put(op: Operation): void {
+    const i = this.ops.findIndex((o) => o.id === op.id);
+    if (i < 0) this.ops.push(op);
+    else this.ops[i] = op;
   }
 
   get(id: string): Operation | undefined {
@@ -174,6 +186,7 @@ export class OperationStore {
     if (extra.reason !== undefined) op.failureReason = extra.reason;
     if (extra.result !== undefined && extra.result.length > 0) op.result = extra.result;
     op.history.push({ status, time: new Date().toISOString(), by });
+    this.onChange?.(op);
   }
 
   /** the operation as JSON, as custom response templates and the API see it */

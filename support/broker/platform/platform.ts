@@ -16,6 +16,7 @@ import {
   type OperationRequest,
 } from './operations.ts';
 import { Registrations } from './registrations.ts';
+import { SharedState } from './shared-state.ts';
 
 /** where a line came from: the connection, the nth PUBLISH on it, the line within the payload */
 export interface Cause {
@@ -32,6 +33,8 @@ export class Platform {
   readonly registrations: Registrations;
 
   private _broker!: C8yBroker;
+  /** the inventory and operations of a cluster of broker processes (share()) */
+  private shared: SharedState | undefined;
 
   constructor(broker: C8yBroker) {
     this.collections = new Collections(this, broker.options.templateCollections);
@@ -53,6 +56,11 @@ export class Platform {
     });
   }
 
+  /** when the broker is one of a cluster: take the cluster's inventory and operations, and keep them in step */
+  async share(): Promise<void> {
+    if (this.broker.cluster && !this.shared) this.shared = await SharedState.join(this, this.broker.cluster);
+  }
+
   get record() {
     return this.broker.record;
   }
@@ -70,6 +78,11 @@ export class Platform {
   // ---- upstream ------------------------------------------------------------------------------
 
   handle(m: UpstreamMessage): void {
+    this.route(m);
+    this.shared?.changed(m.deviceId);
+  }
+
+  private route(m: UpstreamMessage): void {
     switch (m.route.kind) {
       case 'static':
         return this.eachLine(m, (line, cause) => this.staticLine(m, line, cause));
