@@ -73,6 +73,13 @@ const brokerSchema = z.strictObject({
   password: text.optional(),
   strict: z.boolean().optional().describe('warnings count as violations (SPEC 8)'),
   templates: text.optional().describe('template collections to preload, relative to the lab file'),
+  redis: text
+    .regex(/^rediss?:\/\/[^/]+/, 'a Redis URL (redis://host:port)')
+    .optional()
+    .describe(
+      "keep each scenario's broker state in this Redis (as c8y-hil broker --redis): sessions, " +
+        'inventory and operations, under a prefix of its own; restarts keep sessions there',
+    ),
 });
 
 const duration = z.union([z.string(), z.number()]).refine((v) => {

@@ -4,7 +4,7 @@
 // only holds one.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C8yBroker } from './broker/broker.ts';
 import { packetType, type Direction } from './broker/link-faults.ts';
@@ -62,6 +62,15 @@ function fromLabFile(b: LabBroker = {}, env = process.env): BrokerOptions {
     ...(b.strict !== undefined ? { strict: b.strict } : {}),
     ...(b.templates ? { templateCollections: readTemplatesFile(b.templates) } : {}),
   };
+}
+
+let scenarios = 0;
+
+/** a lab whose broker keeps its state in Redis: each scenario is a cluster of its own there */
+function clusterOf(b: LabBroker | undefined): Pick<BrokerOptions, 'cluster'> {
+  if (!b?.redis) return {};
+  const node = `${hostname()}-${process.pid}`;
+  return { cluster: { url: b.redis, node, prefix: `c8y-hil:${node}:${Date.now()}-${++scenarios}` } };
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
@@ -158,10 +167,12 @@ export class Lab {
     const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'c8y-hil-lab-'));
     // fixed ports: one set of listeners for the whole run, a fresh broker behind them per scenario
     const standing = opts.settings?.ports ? await standingListeners(options) : undefined;
-    const broker = await C8yBroker.start({ ...options, ...(standing ? { standing } : {}) });
+    const broker = await C8yBroker.start({ ...options, ...clusterOf(opts.settings), ...(standing ? { standing } : {}) });
     broker.record.add('meta', { scenario: opts.name });
     const bound = broker.options.host === '0.0.0.0' ? '127.0.0.1' : broker.options.host;
-    return new Lab(broker, recordPath, dir, opts.settings?.host ?? process.env.C8Y_HIL_DEVICE_HOST ?? bound);
+    const lab = new Lab(broker, recordPath, dir, opts.settings?.host ?? process.env.C8Y_HIL_DEVICE_HOST ?? bound);
+    await lab.platform.share();
+    return lab;
   }
 
   get record() {
@@ -328,7 +339,7 @@ export class Lab {
    * restarted onto it at once (before the device connects). Each scenario's keys are its own.
    */
   async keepSessionsInRedis(): Promise<void> {
-    const url = await redisUrl(this.dir);
+    const url = this.broker.cluster?.options.url ?? (await redisUrl(this.dir));
     const prefix = `c8y-hil:${process.pid}:${this.dir.split('/').at(-1)}:`;
     await this.restartBroker({ downMs: 0, sessionStore: { url, prefix }, quiet: true });
   }
@@ -345,7 +356,14 @@ export class Lab {
     quiet?: boolean;
   }): Promise<void> {
     const old = this.broker;
-    const store = opts.sessionStore ?? (opts.keepSessions === false ? undefined : old.options.sessionStore);
+    // a broker of a cluster keeps its sessions in the cluster's Redis; losing them takes a fresh prefix
+    const clustered = old.cluster && { url: old.cluster.options.url, prefix: `${old.cluster.prefix}:sessions:` };
+    const kept = old.options.sessionStore ?? clustered;
+    const store =
+      opts.sessionStore ??
+      (opts.keepSessions === false
+        ? clustered && { ...clustered, prefix: `${clustered.prefix}${Date.now()}:` }
+        : kept);
     if (opts.keepSessions && !store)
       throw new Error(
         'sessions outlive a restart only when they are kept in Redis: "the broker keeps sessions in Redis" first',
@@ -354,8 +372,8 @@ export class Lab {
       this.record.add('decision', {
         decision: 'broker-restart',
         downMs: opts.downMs,
-        sessions: store ? 'kept (Redis)' : 'lost',
-        reason: `the harness restarts the broker: down for ${opts.downMs} ms, sessions ${store ? 'kept' : 'lost'}`,
+        sessions: store && opts.keepSessions !== false ? 'kept (Redis)' : 'lost',
+        reason: `the harness restarts the broker: down for ${opts.downMs} ms, sessions ${store && opts.keepSessions !== false ? 'kept' : 'lost'}`,
       });
     await old.close({ keepRecord: true });
     if (opts.downMs > 0) await new Promise((r) => setTimeout(r, opts.downMs));

@@ -1,11 +1,12 @@
 // A broker variant in its own process, so the load generator does not share its core.
 // argv: aedes | c8y-plain | c8y-recording  [recordPath]
+//       c8y-cluster recordPath redisUrl node   (one process of a cluster on Redis, recording)
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Aedes } from 'aedes';
 import { C8yBroker } from '../../support/broker/broker.ts';
 
-const [variant, recordPath] = process.argv.slice(2);
+const [variant, recordPath, redisUrl, node] = process.argv.slice(2);
 const credentials = [{ tenant: 't1', user: 'bench', password: 'pw' }];
 let port: number;
 if (variant === 'aedes') {
@@ -15,7 +16,8 @@ if (variant === 'aedes') {
   port = (server.address() as net.AddressInfo).port;
 } else {
   const broker = await C8yBroker.start({
-    credentials, openTopics: true, recording: variant === 'c8y-recording',
+    credentials, openTopics: true, recording: variant === 'c8y-recording' || variant === 'c8y-cluster',
+    ...(variant === 'c8y-cluster' ? { cluster: { url: redisUrl!, node: node! } } : {}),
     ports: { mqtt: 0, mqtts: null, ws: null, wss: null },
     ...(recordPath ? { recordPath } : {}),
   });

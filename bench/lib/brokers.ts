@@ -41,10 +41,10 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** a broker variant of bench/lib/broker-server.ts; `pid` for reading its memory */
-export async function nodeBroker(variant: string, recordPath?: string): Promise<Server> {
+export async function nodeBroker(variant: string, recordPath?: string, ...more: string[]): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(here, 'broker-server.ts'), variant, ...(recordPath ? [recordPath] : [])],
+    ['--import', 'tsx', join(here, 'broker-server.ts'), variant, ...(recordPath ? [recordPath] : []), ...more],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.add(child);

@@ -62,7 +62,8 @@ after(async () => {
 });
 
 const portsOf = (mqtt: number) => ({ ports: { mqtt, mqtts: null, ws: null, wss: null } });
-const device = (port: number, clientId: string) => connected(portsOf(port), 'mqtt', { clientId, ...LOGIN, clean: false });
+const device = (port: number, clientId: string) =>
+  connected(portsOf(port), 'mqtt', { clientId, ...LOGIN, clean: false });
 
 async function api(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${b.api}${path}`, {
@@ -83,50 +84,87 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined> |
 
 const end = (c: MqttClient) => new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
 
-test('a clean-session-0 device leaves one process, an operation is created on the other, it gets it there', { skip }, async () => {
-  const id = 'CLUSTER-1';
-  const onA = await device(a.broker.ports.mqtt!, id);
-  await onA.publishAsync('s/us', '100', { qos: 2 });
-  await onA.subscribeAsync('s/ds', { qos: 1 });
-  await end(onA);
-  // B knows the device A registered
-  await eventually('B sees the device', async () => ((await api(`/devices/${id}`)).status === 200 ? true : undefined));
-  const created = await api('/operations', { device: id, fragment: 'c8y_Restart' });
-  assert.equal(created.status, 201);
-  const opId = String(created.json.id);
+test(
+  'a clean-session-0 device leaves one process, an operation is created on the other, it gets it there',
+  { skip },
+  async () => {
+    const id = 'CLUSTER-1';
+    const onA = await device(a.broker.ports.mqtt!, id);
+    await onA.publishAsync('s/us', '100', { qos: 2 });
+    await onA.subscribeAsync('s/ds', { qos: 1 });
+    await end(onA);
+    // B knows the device A registered
+    await eventually('B sees the device', async () =>
+      (await api(`/devices/${id}`)).status === 200 ? true : undefined,
+    );
+    const created = await api('/operations', { device: id, fragment: 'c8y_Restart' });
+    assert.equal(created.status, 201);
+    const opId = String(created.json.id);
 
-  const onB = await device(b.mqtt, id);
-  const inbox = new Inbox(onB);
-  assert.equal(await inbox.next('s/ds', (p) => p.startsWith('510,')), `510,${id}`);
-  await onB.publishAsync('s/us', '501,c8y_Restart', { qos: 2 });
-  await onB.publishAsync('s/us', '503,c8y_Restart', { qos: 2 });
-  // A holds the operation B's device moved
-  const op = await eventually('A sees it SUCCESSFUL', () =>
-    a.platform.operations.get(opId)?.status === 'SUCCESSFUL' ? a.platform.operations.get(opId) : undefined,
-  );
-  assert.deepEqual(
-    op.history.map((h) => h.status),
-    ['PENDING', 'EXECUTING', 'SUCCESSFUL'],
-  );
+    const onB = await device(b.mqtt, id);
+    const inbox = new Inbox(onB);
+    assert.equal(await inbox.next('s/ds', (p) => p.startsWith('510,')), `510,${id}`);
+    await onB.publishAsync('s/us', '501,c8y_Restart', { qos: 2 });
+    await onB.publishAsync('s/us', '503,c8y_Restart', { qos: 2 });
+    // A holds the operation B's device moved
+    const op = await eventually('A sees it SUCCESSFUL', () =>
+      a.platform.operations.get(opId)?.status === 'SUCCESSFUL' ? a.platform.operations.get(opId) : undefined,
+    );
+    assert.deepEqual(
+      op.history.map((h) => h.status),
+      ['PENDING', 'EXECUTING', 'SUCCESSFUL'],
+    );
 
-  // an operation created on A reaches the device where it is now (B), forwarded
-  const second = await a.platform.createOperation({ device: id, fragment: 'c8y_Restart' });
-  assert.equal(await inbox.next('s/ds', (p) => p.startsWith('510,')), `510,${id}`);
-  const forwarded = a.broker.record.select({ kind: 'decision', where: (e) => e.decision === 'downstream-forwarded' });
-  assert.equal(forwarded.at(-1)?.via, 'B');
-  assert.notEqual(second.id, opId);
-  await end(onB);
-});
+    // an operation created on A reaches the device where it is now (B), forwarded
+    const second = await a.platform.createOperation({ device: id, fragment: 'c8y_Restart' });
+    assert.equal(await inbox.next('s/ds', (p) => p.startsWith('510,')), `510,${id}`);
+    const forwarded = a.broker.record.select({ kind: 'decision', where: (e) => e.decision === 'downstream-forwarded' });
+    assert.equal(forwarded.at(-1)?.via, 'B');
+    assert.notEqual(second.id, opId);
+    await end(onB);
+  },
+);
 
 test('the processes records merge into one, in wall-time order, connections named by process', { skip }, async () => {
   a.broker.record.flush();
   await fetch(`http://127.0.0.1:${b.api}/record`).then((r) => r.text()); // B's record is on disk up to now
   const out = join(dir, 'merged.jsonl');
   const n = mergeRecords([join(dir, 'a.jsonl'), b.record], out);
-  const events = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(events.length, n);
   const walls = events.slice(1).map((e) => Date.parse(String(e.wall)));
-  assert.deepEqual(walls, [...walls].sort((x, y) => x - y));
+  assert.deepEqual(
+    walls,
+    [...walls].sort((x, y) => x - y),
+  );
   const conns = new Set(events.filter((e) => e.kind === 'packet').map((e) => String(e.conn).split('/')[0]));
   assert.deepEqual([...conns].sort(), ['A', 'B']);
+});
+
+test("a lab file's broker.redis: the scenario's broker keeps its inventory and sessions there", { skip }, async () => {
+  const { Lab } = await import('../lab.ts');
+  const { Redis } = await import('ioredis');
+  const lab = await Lab.start({ recordDir: dir, name: 'lab-redis', settings: { redis: redis.url } });
+  const r = new Redis(redis.url);
+  try {
+    const { tenant, user, password } = lab.login;
+    const login = { clientId: 'LAB-REDIS-1', username: `${tenant}/${user}`, password };
+    const c = await connected({ ports: lab.broker.ports }, 'mqtt', login);
+    await c.publishAsync('s/us', '100', { qos: 2 });
+    await end(c);
+    const prefix = lab.broker.cluster!.prefix;
+    const stored = await eventually(
+      'the device is in Redis',
+      async () => (await r.hget(`${prefix}:device`, 'LAB-REDIS-1')) ?? undefined,
+    );
+    assert.equal((JSON.parse(stored) as { type: string }).type, 'c8y_MQTTDevice');
+    await lab.restartBroker({ downMs: 0, keepSessions: true });
+    assert.ok(lab.platform.inventory.has('LAB-REDIS-1'));
+  } finally {
+    r.disconnect();
+    await lab.close();
+  }
 });

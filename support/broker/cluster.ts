@@ -37,7 +37,8 @@ const FORWARD_TIMEOUT_MS = 5000;
 const ID_BLOCK = 10_000;
 
 // delete the presence only when it is still this node's (a device may already be on another)
-const RELEASE = "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('hdel', KEYS[1], ARGV[1]) end return 0";
+const RELEASE =
+  "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('hdel', KEYS[1], ARGV[1]) end return 0";
 
 /** this process's name in the cluster */
 export function clusterNode(o: ClusterOptions): string {
@@ -148,7 +149,9 @@ export class Cluster {
   put(kind: SharedKind, key: string, value: unknown): void {
     const json = JSON.stringify(value);
     const change: Change = { from: this.node, kind, key, json };
-    this.track(this.cmd.multi().hset(this.key(kind), key, json).publish(this.key('changes'), JSON.stringify(change)).exec());
+    this.track(
+      this.cmd.multi().hset(this.key(kind), key, json).publish(this.key('changes'), JSON.stringify(change)).exec(),
+    );
   }
 
   onChange(handler: (kind: SharedKind, key: string, value: unknown) => void): void {

@@ -266,6 +266,7 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     ...broker.ports,
     api: api?.port ?? null,
     record: settings.recordPath,
+    ...(broker.cluster ? { node: broker.cluster.node } : {}),
     ...(caPath ? { ca: caPath } : {}),
   };
   process.stdout.write(JSON.stringify(ready) + '\n');

@@ -1,5 +1,5 @@
 // `c8y-hil report RECORD.jsonl [--out DIR] [--pdf] [--png]` and `c8y-hil report --summary`.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderPage } from '../report/render.ts';
@@ -7,20 +7,35 @@ import { buildSummary } from '../report/summary.ts';
 import { buildTimeline, RecordFormatError } from '../report/timeline.ts';
 import { optionProblem, UsageError } from './usage-error.ts';
 import { mergeRuns } from './merge-runs.ts';
+import { mergeRecords } from '../record/merge.ts';
 import { verdictLine } from './run-command.ts';
 
-export const REPORT_HELP = `Usage: c8y-hil report RECORD.jsonl [--out DIR] [--pdf] [--png]
+export const REPORT_HELP = `Usage: c8y-hil report RECORD.jsonl [RECORD.jsonl ...] [--out DIR] [--pdf] [--png]
        c8y-hil report --summary [--reports DIR]
        c8y-hil report --merge RUN_DIR RUN_DIR... [--out DIR]
 
 The first form writes a traffic timeline of the record to DIR (default: RECORD.timeline/):
 index.html opens in a browser, with filters by client, topic and packet type; --pdf and --png
-also render it with Chromium. The second writes DIR/index.html (default reports/): pass, fail
+also render it with Chromium. Several records (the processes of c8y-hil broker --redis) are
+merged first by wall time into DIR/merged.jsonl, connections named by process (B/c3). The second writes DIR/index.html (default reports/): pass, fail
 and flaky per feature over the last runs. The third joins the runs of one suite split over hosts
 (c8y-hil run --shard 1/2, --shard 2/2) into one run in DIR (default reports/<id>-merged): one
 message stream, and from it report.html, junit.xml and outcome.json, the shards' records under
 records/<shard>/; its exit code is the merged run's (0 passed, 1 failed, 3 broken).
 `;
+
+/** the records of a cluster's processes as one, in the timeline's folder */
+function mergedRecord(files: string[], out: string): string {
+  mkdirSync(out, { recursive: true });
+  const merged = join(out, 'merged.jsonl');
+  try {
+    const n = mergeRecords(files, merged);
+    process.stdout.write(`merged ${files.length} records (${n} events): ${merged}\n`);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return merged;
+}
 
 export async function reportCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -51,12 +66,15 @@ export async function reportCommand(argv: string[]): Promise<number> {
     try { buildSummary(resolve(values.reports ?? 'reports')); } catch { /* no runs folder to summarise */ }
     return outcome.exitCode;
   }
-  if (positionals.length !== 1) throw new UsageError('give one record file (see c8y-hil report --help)');
-  const record = resolve(positionals[0]!);
-  if (!existsSync(record)) throw new UsageError(`no record at ${record}`);
-  if (statSync(record).isDirectory())
-    throw new UsageError(`${record} is a folder; give one record file (RECORD.jsonl), e.g. one of ${record}/records/`);
-  const out = resolve(values.out ?? record.replace(/\.jsonl$/, '') + '.timeline');
+  if (positionals.length === 0) throw new UsageError('give a record file (see c8y-hil report --help)');
+  for (const p of positionals) {
+    const file = resolve(p);
+    if (!existsSync(file)) throw new UsageError(`no record at ${file}`);
+    if (statSync(file).isDirectory())
+      throw new UsageError(`${file} is a folder; give record files (RECORD.jsonl), e.g. one of ${file}/records/`);
+  }
+  const out = resolve(values.out ?? positionals[0]!.replace(/\.jsonl$/, '') + (positionals.length > 1 ? '.merged' : '') + '.timeline');
+  const record = positionals.length === 1 ? resolve(positionals[0]!) : mergedRecord(positionals.map((p) => resolve(p)), out);
   let index;
   try { index = await buildTimeline(record, out); } catch (err) {
     if (err instanceof RecordFormatError) throw new UsageError(err.message);

@@ -11,7 +11,9 @@ type Event = Record<string, unknown> & { t: number; kind: string };
 const CONN_FIELDS = ['conn', 'previousConn'] as const;
 
 function readRecord(file: string): { node: string; started: number; events: Event[] } {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const events = lines.map((l, i) => {
     try {
       return JSON.parse(l) as Event;
@@ -38,7 +40,8 @@ export function mergeRecords(files: readonly string[], out: string): number {
   const records = files.map(readRecord);
   const nodes = records.map((r) => r.node);
   const twice = nodes.find((n, i) => nodes.indexOf(n) !== i);
-  if (twice) throw new Error(`two of the records come from the process '${twice}': merge records of different processes`);
+  if (twice)
+    throw new Error(`two of the records come from the process '${twice}': merge records of different processes`);
   const start = Math.min(...records.map((r) => r.started));
   const all = records.flatMap((r, which) =>
     r.events.map((e, i) => ({ at: r.started + e.t, which, i, e: named(e, r.node) })),

@@ -49,6 +49,7 @@ export class Platform {
   /** the MQTT endpoint it serves (again, after a broker restart: the platform's state outlives it) */
   attach(broker: C8yBroker): void {
     this._broker = broker;
+    if (this.shared && broker.cluster) this.shared.rejoin(broker.cluster);
     broker.onUpstream((m) => this.handle(m));
     broker.onSubscribe((deviceId, topics) => {
       if (broker.options.pushPendingOnSubscribe && topics.includes('s/ds'))

@@ -13,21 +13,34 @@ export class SharedState {
 
   private constructor(
     private readonly platform: Platform,
-    private readonly cluster: Cluster,
+    private cluster: Cluster,
   ) {}
 
   /** take what the cluster holds, then keep both ways in step */
   static async join(platform: Platform, cluster: Cluster): Promise<SharedState> {
     const s = new SharedState(platform, cluster);
     const { inventory, operations } = platform;
-    cluster.onChange((kind, _key, value) => (kind === 'device' ? s.took(value as Device) : operations.put(value as Operation)));
+    s.listen();
     for (const d of (await cluster.load('device')) as Device[]) s.took(d);
     for (const op of (await cluster.load('operation')) as Operation[]) operations.put(op);
-    inventory.idSource = () => cluster.nextId('device');
-    operations.idSource = () => cluster.nextId('operation');
+    inventory.idSource = () => s.cluster.nextId('device');
+    operations.idSource = () => s.cluster.nextId('operation');
     inventory.onChange = (d) => s.store(d);
-    operations.onChange = (op) => cluster.put('operation', op.id, op);
+    operations.onChange = (op) => s.cluster.put('operation', op.id, op);
     return s;
+  }
+
+  /** the broker restarted: its new connection to the cluster carries the changes from now on */
+  rejoin(cluster: Cluster): void {
+    this.cluster = cluster;
+    this.listen();
+  }
+
+  private listen(): void {
+    const ops = this.platform.operations;
+    this.cluster.onChange((kind, _key, value) =>
+      kind === 'device' ? this.took(value as Device) : ops.put(value as Operation),
+    );
   }
 
   private took(d: Device): void {
