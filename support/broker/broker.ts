@@ -4,6 +4,7 @@ import { Aedes, type Client } from 'aedes';
 import AedesPacket from 'aedes-packet';
 
 // aedes-packet's types describe an interface; at run time it is a constructor
+const PUBLISH_INDEX = Symbol('publishIndex');
 const Packet = AedesPacket as unknown as new (p: object, broker: unknown) => object;
 import type { Duplex } from 'node:stream';
 import { TrafficRecord, type RecordedConnection } from '../record/record.ts';
@@ -115,8 +116,6 @@ export class C8yBroker {
   private readonly streams = new Set<Duplex>();
   private readonly upstreamHandlers = new Set<(m: UpstreamMessage) => void>();
   private readonly subscribeHandlers = new Set<(deviceId: string, topics: string[]) => void>();
-  /** which PUBLISH on its connection a packet was */
-  private readonly publishIndex = new WeakMap<object, number>();
   /** QoS 1 messages acted on, so that a DUP resend is acted on once (resends.ts) */
   private readonly actedOn = new ActedOn();
   private readonly resends = new WeakSet<object>();
@@ -550,7 +549,8 @@ export class C8yBroker {
   ): void {
     const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet;
     const st = this.stateOf(client);
-    if (!isWill && st) this.publishIndex.set(packet, ++st.publishes);
+    // which PUBLISH on its connection it was: a property of the packet (a WeakMap entry per packet cost GC time)
+    if (!isWill && st) (packet as { [PUBLISH_INDEX]?: number })[PUBLISH_INDEX] = ++st.publishes;
     if (!isWill && st?.deviceId && this.actedOn.isResend(st.deviceId, packet as ResentPacket)) {
       this.resends.add(packet);
       this.decide(client, 'resend-not-acted-on', {
@@ -658,6 +658,7 @@ export class C8yBroker {
     const route = parseUpstreamTopic(packet.topic);
     if (!st?.deviceId || !route || this.resends.has(packet)) return;
     this.actedOn.remember(st.deviceId, packet as ResentPacket);
+    if (this.upstreamHandlers.size === 0) return;
     const message: UpstreamMessage = {
       deviceId: st.deviceId,
       clientId: st.clientId ?? st.deviceId,
@@ -667,11 +668,11 @@ export class C8yBroker {
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
       qos: packet.qos,
       will: this.wills.has(packet),
-      publishIndex: this.publishIndex.get(packet),
+      publishIndex: (packet as { [PUBLISH_INDEX]?: number })[PUBLISH_INDEX],
       auth: st.auth ?? 'password',
       tenant: st.tenant ?? this.options.deviceTenant,
-      ...(st.defaultTemplateId ? { defaultTemplateId: st.defaultTemplateId } : {}),
     };
+    if (st.defaultTemplateId) message.defaultTemplateId = st.defaultTemplateId;
     for (const h of this.upstreamHandlers) h(message);
   }
 

@@ -22,15 +22,12 @@ export class FrameFilter {
   ) {}
 
   write(chunk: Buffer): void {
-    const out: Buffer[] = [];
+    // nothing dropped or held: the chunk goes on as it came (no copy, no pieces), the common case
+    // by far; `out` exists only once a packet of this chunk is dropped or held
+    const clean = !this.dropping && this.held === undefined;
+    let out: Buffer[] | undefined;
     let from = 0; // start of the run of bytes kept so far
     let i = 0;
-    // nothing dropped or held: the chunk goes on as it came (no copy), the common case by far
-    let whole = !this.dropping && this.held === undefined;
-    const cut = (to: number, keep: boolean) => {
-      if (keep && to > from) out.push(chunk.subarray(from, to));
-      from = to;
-    };
     while (i < chunk.length) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
@@ -40,15 +37,17 @@ export class FrameFilter {
       }
       const b = chunk[i++]!;
       if (this.headerBytes === 0) {
-        // a packet starts here: the bytes before it belong to the previous one
-        cut(i - 1, !this.dropping);
-        const v = this.decide(b >> 4);
-        this.dropping = v === 'drop';
-        if (v !== 'pass') whole = false;
-        if (typeof v === 'object' && this.held === undefined) this.startHold(out, v.holdMs);
         this.headerBytes = 1;
         this.remaining = 0;
         this.multiplier = 1;
+        const v = this.decide(b >> 4);
+        if (v === 'pass' && out === undefined && !this.dropping && this.held === undefined) continue;
+        // a packet starts here: the bytes before it belong to the previous one
+        out ??= [];
+        if (!this.dropping && i - 1 > from) out.push(chunk.subarray(from, i - 1));
+        from = i - 1;
+        this.dropping = v === 'drop';
+        if (typeof v === 'object' && this.held === undefined) this.startHold(out, v.holdMs);
         continue;
       }
       // the remaining length: up to four bytes, seven bits each, the high bit says more follow
@@ -59,8 +58,9 @@ export class FrameFilter {
       this.headerBytes = 0;
       this.skip = this.remaining;
     }
-    if (whole && !this.dropping && this.held === undefined) return this.emit(chunk);
-    cut(chunk.length, !this.dropping);
+    if (out === undefined && clean && !this.dropping && this.held === undefined) return this.emit(chunk);
+    out ??= [];
+    if (!this.dropping && chunk.length > from) out.push(chunk.subarray(from));
     this.send(out);
   }
 

@@ -2,7 +2,9 @@
 // its header announces the size, before the broker buffers it, and so the harness can make the
 // broker lose a chosen packet (the connection drops as it arrives).
 
-export interface FrameGuard { (chunk: Buffer): boolean }
+export interface FrameGuard {
+  (chunk: Buffer): boolean;
+}
 
 export interface FrameGuardOptions {
   /** largest packet in bytes; 0: no limit */
@@ -13,8 +15,11 @@ export interface FrameGuardOptions {
 }
 
 export function createFrameGuard(o: FrameGuardOptions): FrameGuard {
-  let skip = 0;              // bytes of the current packet body still to pass
-  let header: number[] = []; // fixed header bytes of a packet whose length is not yet complete
+  let skip = 0; // bytes of the current packet body still to pass
+  // the fixed header of a packet whose length is not complete yet: bytes read, length so far
+  let headerBytes = 0;
+  let remaining = 0;
+  let multiplier = 1;
   let tripped = false;
   return (chunk: Buffer): boolean => {
     if (tripped) return false;
@@ -22,21 +27,32 @@ export function createFrameGuard(o: FrameGuardOptions): FrameGuard {
     while (i < chunk.length) {
       if (skip > 0) {
         const n = Math.min(skip, chunk.length - i);
-        skip -= n; i += n;
+        skip -= n;
+        i += n;
         continue;
       }
-      header.push(chunk[i]!); i++;
-      if (header.length === 1) {
-        if (o.onFrame && !o.onFrame(header[0]! >> 4)) { tripped = true; return false; }
+      const b = chunk[i++]!;
+      if (headerBytes === 0) {
+        headerBytes = 1;
+        remaining = 0;
+        multiplier = 1;
+        if (o.onFrame && !o.onFrame(b >> 4)) {
+          tripped = true;
+          return false;
+        }
         continue;
       }
-      const last = header[header.length - 1]!;
-      if ((last & 0x80) !== 0 && header.length < 5) continue;
-      let remaining = 0;
-      for (let k = header.length - 1; k >= 1; k--) remaining = remaining * 128 + (header[k]! & 0x7f);
-      const size = header.length + remaining;
-      header = [];
-      if (o.maxPacketSize > 0 && size > o.maxPacketSize) { tripped = true; o.onOversize(size); return false; }
+      remaining += (b & 0x7f) * multiplier;
+      multiplier *= 128;
+      headerBytes++;
+      if ((b & 0x80) !== 0 && headerBytes < 5) continue;
+      const size = headerBytes + remaining;
+      headerBytes = 0;
+      if (o.maxPacketSize > 0 && size > o.maxPacketSize) {
+        tripped = true;
+        o.onOversize(size);
+        return false;
+      }
       skip = remaining;
     }
     return true;

@@ -15,26 +15,29 @@ interface Qos1 {
 const KEEP = 256;
 
 export class ActedOn {
-  private readonly byDevice = new Map<string, string[]>();
+  /** per device, the last KEEP messages' keys in a ring (written at `next`) */
+  private readonly byDevice = new Map<string, { keys: string[]; next: number }>();
 
   private key(p: Qos1): string | undefined {
     if (p.qos !== 1 || p.messageId === undefined) return undefined;
-    return `${p.messageId}\u0000${p.topic}\u0000${String(p.payload ?? '')}`;
+    // latin1: one character per byte, the cheapest exact text of the payload
+    const body = Buffer.isBuffer(p.payload) ? p.payload.toString('latin1') : String(p.payload ?? '');
+    return `${p.messageId}\u0000${p.topic}\u0000${body}`;
   }
 
   /** a DUP resend of a PUBLISH the platform already acted on */
   isResend(deviceId: string, p: Qos1): boolean {
     const k = p.dup === true ? this.key(p) : undefined;
-    return k !== undefined && (this.byDevice.get(deviceId) ?? []).includes(k);
+    return k !== undefined && (this.byDevice.get(deviceId)?.keys.includes(k) ?? false);
   }
 
   remember(deviceId: string, p: Qos1): void {
     const k = this.key(p);
     if (k === undefined) return;
-    const list = this.byDevice.get(deviceId) ?? [];
-    list.push(k);
-    if (list.length > KEEP) list.shift();
-    this.byDevice.set(deviceId, list);
+    let ring = this.byDevice.get(deviceId);
+    if (!ring) this.byDevice.set(deviceId, (ring = { keys: [], next: 0 }));
+    ring.keys[ring.next] = k;
+    ring.next = (ring.next + 1) % KEEP;
   }
 
   /** the device is gone for good (its record closed): nothing kept for it */
