@@ -22,21 +22,21 @@ const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-cluster-'));
 
 let redis: RedisServer;
 let a: { broker: C8yBroker; platform: Platform };
-let b: { child: ReturnType<typeof spawn>; mqtt: number; api: number; record: string };
+let b: { child: ReturnType<typeof spawn>; mqtt: number; api: number; record: string; token: string };
 
 async function startB(url: string): Promise<typeof b> {
   const record = join(dir, 'b.jsonl');
   const args = ['broker', '--redis', url, '--node', 'B', '--credentials', 't1/dev:pw', '--record', record];
   const child = spawn(process.execPath, [BIN, ...args, '--mqtts-port', 'off', '--ws-port', 'off', '--wss-port', 'off']);
-  const ready = await new Promise<Record<string, number>>((resolve, reject) => {
+  const ready = await new Promise<Record<string, number | string>>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Record<string, number>);
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Record<string, number | string>);
     });
     child.once('exit', (code) => reject(new Error(`broker B exited with ${code}`)));
   });
-  return { child, mqtt: ready.mqtt!, api: ready.api!, record };
+  return { child, mqtt: Number(ready.mqtt), api: Number(ready.api), record, token: String(ready.apiToken) };
 }
 
 before(async () => {
@@ -68,7 +68,8 @@ const device = (port: number, clientId: string) =>
 async function api(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${b.api}${path}`, {
     method: body ? 'POST' : 'GET',
-    ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    headers: { authorization: `Bearer ${b.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
@@ -127,7 +128,7 @@ test(
 
 test('the processes records merge into one, in wall-time order, connections named by process', { skip }, async () => {
   a.broker.record.flush();
-  await fetch(`http://127.0.0.1:${b.api}/record`).then((r) => r.text()); // B's record is on disk up to now
+  await fetch(`http://127.0.0.1:${b.api}/record`, { headers: { authorization: `Bearer ${b.token}` } }).then((r) => r.text()); // B's record is on disk up to now
   const out = join(dir, 'merged.jsonl');
   const n = mergeRecords([join(dir, 'a.jsonl'), b.record], out);
   const events = readFileSync(out, 'utf8')

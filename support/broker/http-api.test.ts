@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
 import { C8yBroker } from './broker.ts';
 import { connected, Inbox } from './clients.ts';
 import { startApi, type ApiServer } from './http-api.ts';
@@ -11,11 +12,13 @@ let broker: C8yBroker;
 let api: ApiServer;
 let inbox: Inbox;
 let base: string;
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 before(async () => {
   broker = await C8yBroker.start({ credentials: [{ tenant: 't', user: 'u', password: 'p' }], ports: { mqtt: 0, mqtts: null, ws: null, wss: null } });
   const platform = new Platform(broker);
-  api = await startApi(broker, platform, '127.0.0.1', 0);
+  api = await startApi(broker, platform, '127.0.0.1', 0, { token: TOKEN });
   base = `http://127.0.0.1:${api.port}`;
   const c = await connected({ ports: broker.ports }, 'mqtt', { clientId: 'd:API1', username: 't/u', password: 'p' });
   inbox = new Inbox(c);
@@ -24,9 +27,9 @@ before(async () => {
 });
 after(async () => { inbox.client.end(true); await api.close(); await broker.close(); });
 
-const get = async (path: string) => { const r = await fetch(base + path); return { status: r.status, body: await r.json() as Record<string, unknown> }; };
+const get = async (path: string) => { const r = await fetch(base + path, { headers: AUTH }); return { status: r.status, body: await r.json() as Record<string, unknown> }; };
 const post = async (path: string, body: string) => {
-  const r = await fetch(base + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const r = await fetch(base + path, { method: 'POST', body, headers: { 'content-type': 'application/json', ...AUTH } });
   return { status: r.status, body: await r.json() as Record<string, unknown> };
 };
 
@@ -63,12 +66,12 @@ test('POST /operations by fragment and by template, then GET /operations/{id} an
 });
 
 test('GET /record streams NDJSON, filtered by device, topic and packet type', async () => {
-  const r = await fetch(`${base}/record?device=API1&type=publish&topic=s/us`);
+  const r = await fetch(`${base}/record?device=API1&type=publish&topic=s/us`, { headers: AUTH });
   assert.equal(r.headers.get('content-type'), 'application/x-ndjson');
   const lines = (await r.text()).trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.length >= 2);
   assert.ok(lines.every((e) => e.type === 'publish' && e.packet.topic === 's/us' && e.clientId === 'd:API1'));
-  const platformOnly = (await (await fetch(`${base}/record?device=API1-child`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+  const platformOnly = (await (await fetch(`${base}/record?device=API1-child`, { headers: AUTH })).text()).trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(platformOnly.some((e) => e.kind === 'platform' && e.change === 'child-created'));
   assert.ok(platformOnly.every((e) => e.deviceId === 'API1-child' || e.rootId === 'API1-child'));
 });
@@ -109,4 +112,35 @@ test('POST /operations takes every documented template (517 included) and the op
   assert.equal(b.status, 201);
   assert.equal((await get(`/operations/${b.body.id}`)).body.templateId, 530);
   assert.match(String((await post('/operations', JSON.stringify({ device: 'API1', template: 512 }))).body.error), /no downstream static template 512 for operations; known: 510, 511/);
+});
+
+/** a raw request, so the Host header is the test's to choose */
+function raw(method: string, path: string, headers: Record<string, string>, body = ''): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: api.port, method, path, headers, setHost: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('only its owner drives the API: token, JSON bodies, its own Host, no foreign Origin', async () => {
+  const host = `127.0.0.1:${api.port}`;
+  const op = JSON.stringify({ device: 'API1', fragment: 'c8y_Command', params: ['rm -rf /'] });
+  const json = { 'content-type': 'application/json', host };
+  const before = (await get('/operations')).body.operations as unknown[];
+  assert.equal(await raw('POST', '/operations', json, op), 401, 'no token');
+  assert.equal(await raw('POST', '/operations', { ...json, authorization: 'Bearer wrong-token-0123456789ab' }, op), 401);
+  assert.equal(await raw('GET', '/record', { host }), 401, 'the record needs the token too');
+  assert.equal(await raw('POST', '/operations', { ...json, ...AUTH, 'content-type': 'text/plain' }, op), 415);
+  assert.equal(await raw('POST', '/operations', { ...json, ...AUTH, origin: 'http://evil.example' }, op), 403);
+  assert.equal(await raw('POST', '/operations', { ...json, ...AUTH, origin: 'null' }, op), 403);
+  assert.equal(await raw('GET', '/devices', { ...AUTH, host: `evil.example:${api.port}` }), 403, 'DNS rebinding');
+  assert.equal(await raw('GET', '/devices', { ...AUTH, host: '127.0.0.1:1' }), 403, 'another port');
+  const after = (await get("/operations")).body.operations as unknown[];
+  assert.equal(after.length, before.length, "nothing refused was created");
+  assert.equal(await raw('POST', '/operations', { ...json, ...AUTH, origin: `http://${host}` }, op), 201);
+  assert.equal(await raw('GET', '/devices', { ...AUTH, host: `localhost:${api.port}` }), 200);
 });

@@ -1,6 +1,11 @@
 // The broker's HTTP API: devices, operations and the record, as JSON. A bad request gets a 4xx
-// with a JSON body that says what is wrong; nothing a client sends can stop the broker.
+// with a JSON body that says what is wrong; nothing a client sends can stop the broker. Only its
+// owner drives it: a token on every request (401), JSON bodies only (415), and neither a foreign
+// Host (DNS rebinding) nor a foreign Origin (a web page on the bench machine) gets through (403).
 import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -12,6 +17,45 @@ import { topicMatches } from '../record/query.ts';
 import type { RecordEvent } from '../record/events.ts';
 
 export interface ApiServer { port: number; close(): Promise<void> }
+
+export interface ApiAccess {
+  /** the token every request must carry (Authorization: Bearer …); null: anyone may (--api-open) */
+  token: string | null;
+}
+
+/** the Host names the API answers to: its own address, loopback, this machine; any IP when bound to all */
+function hostAllowed(header: string | undefined, bind: string, port: number): boolean {
+  if (!header) return false;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header);
+  if (!m || Number(m[2] ?? 80) !== port) return false;
+  const name = m[1]!.replace(/^\[|\]$/g, '').toLowerCase();
+  const own = new Set([bind.toLowerCase(), 'localhost', '127.0.0.1', '::1', hostname().toLowerCase()]);
+  if (own.has(name)) return true;
+  return (bind === '0.0.0.0' || bind === '::') && isIP(name) !== 0;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/** why this request may not be served (status and text), or undefined */
+function refusal(req: http.IncomingMessage, bind: string, port: number, access: ApiAccess): PlatformError | undefined {
+  if (!hostAllowed(req.headers.host, bind, port))
+    return new PlatformError(403, `the Host '${req.headers.host ?? ''}' is not this API's address (${bind}:${port})`);
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let host: string | undefined;
+    try { host = new URL(origin).host; } catch { /* not a URL: foreign */ }
+    if (!hostAllowed(host, bind, port)) return new PlatformError(403, `requests from the origin '${origin}' are refused`);
+  } else if (origin === 'null') return new PlatformError(403, "requests from the origin 'null' are refused");
+  if (access.token !== null && !tokenMatches(req.headers.authorization, access.token))
+    return new PlatformError(401, 'give the API token: Authorization: Bearer <token> (the broker printed it as apiToken, and wrote it to apiTokenFile)');
+  if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+    return new PlatformError(415, `the body must be application/json, not '${req.headers['content-type'] ?? 'none'}'`);
+  return undefined;
+}
 
 const MAX_BODY = 1 << 20;
 
@@ -115,9 +159,12 @@ async function route(broker: C8yBroker, platform: Platform | undefined, req: htt
   throw new PlatformError(404, `no endpoint ${method} ${url.pathname}`);
 }
 
-export async function startApi(broker: C8yBroker, platform: Platform | undefined, host: string, port: number): Promise<ApiServer> {
+export async function startApi(broker: C8yBroker, platform: Platform | undefined, host: string, port: number, access: ApiAccess): Promise<ApiServer> {
+  let bound = port;
   const server = http.createServer((req, res) => {
-    route(broker, platform, req, res).catch((err: Error) => {
+    const refused = refusal(req, host, bound, access);
+    const handled = refused ? Promise.reject(refused) : route(broker, platform, req, res);
+    handled.catch((err: Error) => {
       if (res.headersSent) { res.destroy(); return; }
       if (err instanceof PlatformError) send(res, err.status, { error: err.message });
       else send(res, 500, { error: err.message });
@@ -128,7 +175,7 @@ export async function startApi(broker: C8yBroker, platform: Platform | undefined
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     socket.destroy();
   });
-  const bound = await new Promise<number>((resolve, reject) => {
+  bound = await new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (api)` : `cannot listen on ${host}:${port} (api): ${err.message}`)));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });

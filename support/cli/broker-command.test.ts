@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,15 +38,22 @@ test('broker prints its ports, serves every transport, and flushes the record on
     await c.publishAsync('s/us', `100,via ${transport}`, { qos: 1 });
     await c.endAsync();
   }
-  const health = await (await fetch(`http://127.0.0.1:${r.api}/health`)).json() as { ok: boolean };
+  // the token is in the ready line and in a file only the user can read; the API wants it
+  const auth = { authorization: `Bearer ${String(r.apiToken)}` };
+  assert.equal(readFileSync(r.apiTokenFile as string, 'utf8').trim(), r.apiToken);
+  assert.equal(statSync(r.apiTokenFile as string).mode & 0o777, 0o600);
+  assert.equal((await fetch(`http://127.0.0.1:${r.api}/devices`)).status, 401);
+  const health = await (await fetch(`http://127.0.0.1:${r.api}/health`, { headers: auth })).json() as { ok: boolean };
   assert.equal(health.ok, true);
   // the platform model is behind the API: the devices' 100 lines made them
-  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices`)).json() as { devices: { externalId: string; name: string }[] };
+  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices`, { headers: auth })).json() as { devices: { externalId: string; name: string }[] };
   assert.deepEqual(devices.devices.map((d) => [d.externalId, d.name]), [['CLI-mqtt', 'via mqtt'], ['CLI-wss', 'via wss']]);
-  const created = await fetch(`http://127.0.0.1:${r.api}/operations`, { method: 'POST', body: JSON.stringify({ device: 'CLI-mqtt', fragment: 'c8y_Restart' }) });
+  const body = JSON.stringify({ device: 'CLI-mqtt', fragment: 'c8y_Restart' });
+  const created = await fetch(`http://127.0.0.1:${r.api}/operations`, { method: 'POST', body, headers: { ...auth, 'content-type': 'application/json' } });
   assert.equal(created.status, 201);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
+  assert.ok(!existsSync(r.apiTokenFile as string), 'the token file goes with the broker');
   const text = readFileSync(record, 'utf8');
   assert.match(text, /"payload":"100,via mqtt"/);
   assert.match(text, /"payload":"100,via wss"/);
@@ -108,9 +115,10 @@ test('c8y-hil cert makes a lab CA once and signs devices; the broker trusts it, 
     { clientId: 'BOARD-7', cert: readFileSync(first.cert, 'utf8'), key: readFileSync(first.key, 'utf8') });
   await c.publishAsync('s/uc/lab_xid', 'm1,,21.5', { qos: 1 });
   await c.endAsync();
-  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices/BOARD-7`)).json() as { measurements: Record<string, { value: number }> };
+  const auth = { authorization: `Bearer ${String(r.apiToken)}` };
+  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices/BOARD-7`, { headers: auth })).json() as { measurements: Record<string, { value: number }> };
   assert.equal(devices.measurements['c8y_T.T']!.value, 21.5);
-  const collections = await (await fetch(`http://127.0.0.1:${r.api}/collections`)).json() as { collections: { xid: string }[] };
+  const collections = await (await fetch(`http://127.0.0.1:${r.api}/collections`, { headers: auth })).json() as { collections: { xid: string }[] };
   assert.deepEqual(collections.collections.map((x) => x.xid), ['lab_xid']);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);

@@ -1,6 +1,7 @@
 // `c8y-hil broker`: the standalone recording broker for exploratory work and for boards on the bench.
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { C8yBroker } from '../broker/broker.ts';
@@ -43,6 +44,9 @@ Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush th
   --trust-ca FILE             a CA (PEM) device certificates may chain to (repeatable; default: the
                               broker's own run-time CA). c8y-hil cert makes one and signs devices
   --device-tenant T           the tenant of bootstrap credentials and certificate logins
+  --api-token T               the token API requests must carry (Authorization: Bearer T); default:
+                              a new one each start, in the ready line and in a file only you can read
+  --api-open                  no token: anyone who reaches the API drives the devices (a warning)
   --redis URL                 one of several broker processes sharing this Redis (redis://host:port):
                               sessions, queued messages, where each device is connected, and the
                               platform's inventory and operations; each process keeps its own record
@@ -78,6 +82,8 @@ const FLAGS = {
   'device-tenant': { type: 'string' },
   redis: { type: 'string' },
   node: { type: 'string' },
+  'api-token': { type: 'string' },
+  'api-open': { type: 'boolean' },
   'redis-prefix': { type: 'string' },
 } as const;
 
@@ -91,6 +97,8 @@ interface ConfigFile extends Omit<
   /** files, as with --templates and --trust-ca */
   templates?: string;
   trustedCas?: string[];
+  apiToken?: string;
+  apiOpen?: boolean;
   /** as with --redis, --node and --redis-prefix */
   redis?: string;
   node?: string;
@@ -154,6 +162,8 @@ export interface BrokerCommandSettings {
   options: BrokerOptions;
   apiPort: number | null;
   recordPath: string;
+  /** undefined: make one; null: none (--api-open) */
+  apiToken: string | null | undefined;
 }
 
 export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
@@ -226,7 +236,12 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
   else if (v.node !== undefined || v['redis-prefix'] !== undefined)
     throw new UsageError('--node and --redis-prefix name a process of a cluster: give --redis URL too');
   const apiPort = port('api-port', (v['api-port'] as string | undefined) ?? cfg.apiPort ?? 0) ?? null;
-  return { options, apiPort, recordPath };
+  const token = (v['api-token'] as string | undefined) ?? cfg.apiToken;
+  const open = (v['api-open'] as boolean | undefined) ?? cfg.apiOpen ?? false;
+  if (open && token !== undefined) throw new UsageError('--api-token and --api-open contradict each other: give one');
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token))
+    throw new UsageError('--api-token must be at least 16 printable characters without spaces');
+  return { options, apiPort, recordPath, apiToken: open ? null : token };
 }
 
 function clusterOptions(url: string, v: Record<string, unknown>, cfg: ConfigFile): NonNullable<BrokerOptions['cluster']> {
@@ -249,8 +264,15 @@ export async function brokerCommand(argv: string[]): Promise<number> {
   const platform = new Platform(broker);
   await platform.share();
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  const token = settings.apiToken === undefined ? randomBytes(24).toString('base64url') : settings.apiToken;
+  const tokenFile = settings.recordPath.replace(/\.jsonl$/, '') + '.api-token';
   try {
-    if (settings.apiPort !== null) api = await startApi(broker, platform, settings.options.host!, settings.apiPort);
+    if (settings.apiPort !== null) {
+      api = await startApi(broker, platform, settings.options.host!, settings.apiPort, { token });
+      if (token === null)
+        process.stderr.write('c8y-hil broker: --api-open: anyone who reaches the API can create operations on your devices\n');
+      else writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
+    }
   } catch (err) {
     await broker.close();
     throw err;
@@ -265,6 +287,7 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     event: 'ready',
     ...broker.ports,
     api: api?.port ?? null,
+    ...(api && token !== null ? { apiToken: token, apiTokenFile: tokenFile } : {}),
     record: settings.recordPath,
     ...(broker.cluster ? { node: broker.cluster.node } : {}),
     ...(caPath ? { ca: caPath } : {}),
@@ -277,5 +300,6 @@ export async function brokerCommand(argv: string[]): Promise<number> {
   });
   await api?.close();
   await broker.close();
+  if (api && token !== null) rmSync(tokenFile, { force: true });
   return 0;
 }

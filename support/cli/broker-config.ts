@@ -32,6 +32,8 @@ export const brokerConfigSchema = z.strictObject({
   trustedCas: z.array(z.string().min(1)).optional(),
   templates: z.string().min(1).optional(),
   knownDevices: z.array(z.string().min(1)).optional(),
+  apiToken: z.string().min(16).optional(),
+  apiOpen: z.boolean().optional(),
   redis: z.string().min(1).optional(),
   node: z.string().min(1).optional(),
   redisPrefix: z.string().min(1).optional(),
