@@ -59,6 +59,8 @@ interface ConnectionState {
   tenant?: string;
   /** PUBLISH packets seen from the device so far */
   publishes: number;
+  /** the session the connection asked for: clean (1) or kept (0) */
+  clean?: boolean;
   /** the device's rate limit has seen this connection */
   rateSeen?: boolean;
   /** the rate limit cut this connection */
@@ -140,6 +142,7 @@ export class C8yBroker {
       this.options.record ??
       new TrafficRecord({
         ...(this.options.recordPath ? { path: this.options.recordPath } : {}),
+        ...(this.options.recordWindow ? { memoryWindow: this.options.recordWindow } : {}),
         // a cluster's records merge by process (record/merge.ts)
         ...(this.options.cluster ? { meta: { node: clusterNode(this.options.cluster) } } : {}),
       });
@@ -290,11 +293,24 @@ export class C8yBroker {
       this.streams.delete(stream);
       this.record.add('connection', { action: 'close', conn: conn.id, transport, clientId: st.clientId });
       this.linkFaults.closed(conn.id);
+      this.forgetSession(st);
     });
     stream.on('error', () => {
       /* aedes reports it as a client or connection error */
     });
     this.aedes.handle(stream);
+  }
+
+  /**
+   * A clean session ends with its connection: nothing of it is kept (no DUP resend can follow a new
+   * clean session), so a broker that sees a million devices come and go does not grow with them.
+   */
+  private forgetSession(st: ConnectionState): void {
+    const id = st.deviceId;
+    if (!id || st.clean !== true) return;
+    const live = this.clientOf(id);
+    if (live && !live.closed && this.stateOf(live) !== st) return; // a newer connection of the device
+    this.actedOn.forget(id);
   }
 
   /** the harness's faults on this connection: packets lost or late either way, or nothing at all */
@@ -350,6 +366,7 @@ export class C8yBroker {
     const st = this.stateOf(client);
     if (!st) return cb(null, false);
     st.clientId = packet.clientId;
+    st.clean = packet.clean !== false;
     if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
       this.decide(
         client,

@@ -63,16 +63,19 @@ export interface BrokerOptions {
   cluster?: ClusterOptions;
   /** listeners that outlive this broker (a lab's fixed ports): ports and TLS are theirs, not opened here */
   standing?: StandingListeners;
+  /** the most events the record keeps in memory for queries (the file keeps all); default all */
+  recordWindow?: number;
   /** benchmarks only: false skips capturing traffic, to measure what recording costs (default true) */
   recording?: boolean;
 }
 
 export interface ResolvedOptions extends Required<
-  Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore' | 'cluster'>
+  Omit<BrokerOptions, 'tls' | 'record' | 'recordPath' | 'standing' | 'sessionStore' | 'cluster' | 'recordWindow'>
 > {
   standing?: StandingListeners;
   sessionStore?: RedisStore;
   cluster?: ClusterOptions;
+  recordWindow?: number;
   tls?: TlsMaterial;
   record?: TrafficRecord;
   recordPath?: string;
@@ -106,6 +109,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     ...(o.standing ? { standing: o.standing } : {}),
     ...(o.sessionStore ? { sessionStore: o.sessionStore } : {}),
     ...(o.cluster ? { cluster: o.cluster } : {}),
+    ...(o.recordWindow ? { recordWindow: o.recordWindow } : {}),
     ...(o.recordPath ? { recordPath: o.recordPath } : {}),
   };
 }

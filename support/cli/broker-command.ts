@@ -211,6 +211,8 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     ports,
     credentials: creds,
     recordPath,
+    // a broker that runs for days: queries see the latest events, the file keeps every one
+    recordWindow: 100_000,
     ...(lastWill ? { lastWill } : {}),
     ...(max !== undefined ? { maxPacketSize: max } : {}),
     refuseDownstreamBeforeRegistration: v['allow-early-subscribe']

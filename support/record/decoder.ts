@@ -176,13 +176,39 @@ function judgeHeader(header: Buffer): string | undefined {
 }
 
 
+/**
+ * The record's seq of each PUBLISH of a connection by its number on it (1, 2, …), for the latest
+ * KEEP of them: an event names its cause right after the PUBLISH, so older ones are never asked for,
+ * and a connection that publishes for days does not keep a list that grows with every message.
+ */
+export class PublishSeqs {
+  static readonly KEEP = 10_000;
+  private seqs: number[] = [];
+  /** how many were dropped from the front */
+  private dropped = 0;
+  push(seq: number): void {
+    this.seqs.push(seq);
+    if (this.seqs.length >= 2 * PublishSeqs.KEEP) {
+      this.seqs = this.seqs.slice(PublishSeqs.KEEP);
+      this.dropped += PublishSeqs.KEEP;
+    }
+  }
+  /** the seq of the nth PUBLISH (from 1), if it is still kept */
+  of(n: number): number | undefined {
+    return this.seqs[n - 1 - this.dropped];
+  }
+  get kept(): number {
+    return this.seqs.length;
+  }
+}
+
 /** Both directions of one connection, and the ClientId its CONNECT carried. */
 export class ConnectionDecoder {
   clientId: string | undefined;
   /** the ClientId as JSON text, made once */
   clientIdJson: string | undefined;
-  /** the record's seq of each PUBLISH the device sent, in order, so later events can point at their cause */
-  readonly publishSeqs: number[] = [];
+  /** the record's seq of the device's latest PUBLISHes, so later events can point at their cause */
+  readonly publishSeqs = new PublishSeqs();
   private readonly dirs = { in: new DirectionDecoder(), out: new DirectionDecoder() };
   constructor(readonly id: string, readonly transport: string) {}
 

@@ -104,3 +104,14 @@ test('eventually resolves on a later event and rejects with what it waited for',
   assert.equal(e.decision, 'late');
   await assert.rejects(r.eventually({ decision: 'never' }, 50), /no event matching \{"decision":"never"\} within 50 ms/);
 });
+
+test('a memory window keeps the latest events in memory and every one in the file', () => {
+  const r = new TrafficRecord({ memoryWindow: 100 });
+  for (let i = 0; i < 1000; i++) r.add('step', { n: i });
+  const kept = r.events();
+  assert.ok(kept.length >= 100 && kept.length < 200, `${kept.length} kept`);
+  assert.equal(kept.at(-1)!.n, 999);
+  r.flush();
+  assert.equal(readFileSync(r.path, 'utf8').trim().split('\n').length, 1001, 'the header and every event');
+  r.close();
+});

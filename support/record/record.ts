@@ -18,6 +18,11 @@ export interface RecordOptions {
   flushIntervalMs?: number;
   /** free-form fields for the header line (scenario name, run id, …) */
   meta?: Record<string, unknown>;
+  /**
+   * the most events events() keeps in memory (the latest; the file keeps all): for a broker that
+   * runs for days. Default: all of them, as a scenario's checks read its whole record
+   */
+  memoryWindow?: number;
 }
 
 export type Listener = (e: RecordEvent) => void;
@@ -65,7 +70,8 @@ export class TrafficRecord {
   private readFd: number | undefined;
   private readOffset = 0;
   private partial = '';
-  private readonly memory: RecordEvent[] = [];
+  private memory: RecordEvent[] = [];
+  private readonly memoryWindow: number;
   private readonly listeners = new Set<Listener>();
   private connCount = 0;
   private closed = false;
@@ -75,6 +81,7 @@ export class TrafficRecord {
     this.temporary = !opts.path;
     this.path = opts.path ?? join(tmpdir(), 'c8y-hil-records', `${process.pid}-${this.id}-${Date.now()}.jsonl`);
     this.flushIntervalMs = opts.flushIntervalMs ?? 25;
+    this.memoryWindow = opts.memoryWindow ?? Infinity;
     mkdirSync(dirname(this.path), { recursive: true });
     this.post({ op: 'open', id: this.id, path: this.path, startedWall: this.startedWall, done: this.done });
     // a crash still leaves everything captured up to it on disk
@@ -169,6 +176,7 @@ export class TrafficRecord {
       if (line.length === 0) continue;
       const e = JSON.parse(line) as RecordEvent;
       this.memory.push(e);
+      if (this.memory.length >= 2 * this.memoryWindow) this.memory = this.memory.slice(-this.memoryWindow);
       for (const l of this.listeners) l(e);
     }
   }

@@ -5,7 +5,17 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { ConnectionDecoder } from './decoder.ts';
 import { ITEM_EVENT, ITEM_IN, type Batch, type WriterMessage } from './batch.ts';
 
-export interface OpenFile { fd: number; seq: number; startedWall: number; done: Int32Array; conns: Map<number, ConnectionDecoder> }
+export interface OpenFile {
+  fd: number; seq: number; startedWall: number; done: Int32Array; conns: Map<number, ConnectionDecoder>;
+  /** connections closed, oldest first: their decoders go once CLOSED_KEPT more have closed */
+  closed: number[];
+}
+
+/**
+ * A closed connection's decoder stays a little (an event may still name one of its PUBLISHes as
+ * its cause), then goes: a broker that sees a million connections keeps only the open ones.
+ */
+export const CLOSED_KEPT = 64;
 
 const files = new Map<number, OpenFile>();
 
@@ -53,11 +63,15 @@ function serialise(f: OpenFile, e: Record<string, unknown>, lines: LineBuffer): 
   // an event caused by the nth PUBLISH of a connection names that packet's seq
   const cause = rest.cause as { conn?: string; publish?: number } | undefined;
   if (cause?.conn !== undefined && cause.publish !== undefined) {
-    const seq = f.conns.get(connNumber(cause.conn))?.publishSeqs[cause.publish - 1];
+    const seq = f.conns.get(connNumber(cause.conn))?.publishSeqs.of(cause.publish);
     if (seq !== undefined) rest.causeSeq = seq;
   }
   if (kind === 'connection' && rest.action === 'open') {
     f.conns.set(connNumber(rest.conn), new ConnectionDecoder(String(rest.conn), String(rest.transport)));
+  }
+  if (kind === 'connection' && rest.action === 'close') {
+    f.closed.push(connNumber(rest.conn));
+    if (f.closed.length > CLOSED_KEPT) f.conns.delete(f.closed.shift()!);
   }
   const body = JSON.stringify(rest);
   lines.push(`${head}${JSON.stringify(kind)}${body.length > 2 ? ',' + body.slice(1) : '}'}`);
@@ -85,7 +99,7 @@ export function handleBatch(f: OpenFile, b: Batch): void {
 
 export function handle(m: WriterMessage): void {
   if (m.op === 'open') {
-    files.set(m.id, { fd: openSync(m.path, 'w'), seq: 0, startedWall: m.startedWall, done: m.done, conns: new Map() });
+    files.set(m.id, { fd: openSync(m.path, 'w'), seq: 0, startedWall: m.startedWall, done: m.done, conns: new Map(), closed: [] });
     bump(m.done);
     return;
   }
