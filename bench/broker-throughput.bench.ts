@@ -20,6 +20,7 @@ const variants: { name: string; start: (round: number, qos: number) => Promise<S
   { name: 'aedes', start: () => nodeBroker('aedes') },
   { name: 'c8y-hil, recording off', start: () => nodeBroker('c8y-plain') },
   { name: 'c8y-hil, recording', start: (round, qos) => nodeBroker('c8y-recording', join(tmp, `record-q${qos}-r${round}.jsonl`)) },
+  { name: 'c8y-hil, --record-sync', start: (round, qos) => nodeBroker('c8y-recording-sync', join(tmp, `sync-q${qos}-r${round}.jsonl`)) },
   { name: 'mosquitto', start: () => mosquitto(tmp) },
 ];
 
@@ -57,6 +58,7 @@ for (const [qos, byVariant] of Object.entries(results)) {
     'recording / recording off': rec / plain,
     'recording cost (%)': (1 - rec / plain) * 100,
     'recording / aedes': rec / aedes,
+    '--record-sync / recording': med['c8y-hil, --record-sync']! / rec,
     ...(mosq ? { 'recording / mosquitto': rec / mosq } : {}),
     'record complete after load (ms)': median(byVariant['c8y-hil, recording']!.map((r) => (r as { drainMs?: number }).drainMs ?? NaN)),
   };

@@ -1,5 +1,5 @@
 // A broker variant in its own process, so the load generator does not share its core.
-// argv: aedes | c8y-plain | c8y-recording  [recordPath]
+// argv: aedes | c8y-plain | c8y-recording | c8y-recording-sync  [recordPath]
 //       c8y-cluster recordPath redisUrl node   (one process of a cluster on Redis, recording)
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ if (variant === 'aedes') {
   port = (server.address() as net.AddressInfo).port;
 } else {
   const broker = await C8yBroker.start({
-    credentials, openTopics: true, recording: variant === 'c8y-recording' || variant === 'c8y-cluster',
+    credentials, openTopics: true, recording: variant !== 'c8y-plain',
+    recordSync: variant === 'c8y-recording-sync',
     ...(variant === 'c8y-cluster' ? { cluster: { url: redisUrl!, node: node! } } : {}),
     ports: { mqtt: 0, mqtts: null, ws: null, wss: null },
     ...(recordPath ? { recordPath } : {}),

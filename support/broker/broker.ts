@@ -143,6 +143,7 @@ export class C8yBroker {
       new TrafficRecord({
         ...(this.options.recordPath ? { path: this.options.recordPath } : {}),
         ...(this.options.recordWindow ? { memoryWindow: this.options.recordWindow } : {}),
+        ...(this.options.recordSync ? { syncInbound: true } : {}),
         // a cluster's records merge by process (record/merge.ts)
         ...(this.options.cluster ? { meta: { node: clusterNode(this.options.cluster) } } : {}),
       });

@@ -63,6 +63,8 @@ export interface BrokerOptions {
   cluster?: ClusterOptions;
   /** listeners that outlive this broker (a lab's fixed ports): ports and TLS are theirs, not opened here */
   standing?: StandingListeners;
+  /** each chunk a device sends is in the record's file before the broker acts on it (--record-sync) */
+  recordSync?: boolean;
   /** the most events the record keeps in memory for queries (the file keeps all); default all */
   recordWindow?: number;
   /** benchmarks only: false skips capturing traffic, to measure what recording costs (default true) */
@@ -103,6 +105,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     templateCollections: o.templateCollections ?? {},
     knownDevices: o.knownDevices ?? [],
     openTopics: o.openTopics ?? false,
+    recordSync: o.recordSync ?? false,
     recording: o.recording ?? true,
     ...(o.tls ? { tls: o.tls } : {}),
     ...(o.record ? { record: o.record } : {}),

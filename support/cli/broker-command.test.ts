@@ -146,3 +146,37 @@ test('bad templates files, a CA that is no PEM and a bad cert call: one line nam
     assert.match(res.stderr, message);
   }
 });
+
+test('--record-sync: a kill -9 under a QoS 1 load loses no PUBLISH the device saw acknowledged', async () => {
+  const dir = tmp();
+  const record = join(dir, 'sync.jsonl');
+  const { child, ready, exited } = startBroker(['--credentials', 't1/u:p', '--record', record, '--record-sync',
+    '--mqtts-port', 'off', '--ws-port', 'off', '--wss-port', 'off', '--api-port', 'off']);
+  const r = await ready;
+  const c = await connected({ ports: { mqtt: r.mqtt, mqtts: null, ws: null, wss: null } as never }, 'mqtt',
+    { clientId: 'SYNC-1', username: 't1/u', password: 'p', reconnectPeriod: 0 });
+  c.on('error', () => {});
+  const acked: number[] = [];
+  let n = 0;
+  // 20 in flight at a time, until the broker is killed
+  const sender = async () => {
+    for (;;) {
+      const i = ++n;
+      try {
+        await c.publishAsync('s/us', `211,${i}`, { qos: 1 });
+      } catch {
+        return;
+      }
+      acked.push(i);
+    }
+  };
+  const senders = Array.from({ length: 20 }, sender);
+  while (acked.length < 500) await new Promise((res) => setTimeout(res, 10));
+  child.kill('SIGKILL');
+  await exited;
+  c.end(true);
+  await Promise.all(senders);
+  const text = readFileSync(record, 'utf8');
+  const missing = acked.filter((i) => !text.includes(`"payload":"211,${i}"`));
+  assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged PUBLISHes are not in the record`);
+});

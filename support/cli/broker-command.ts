@@ -44,6 +44,8 @@ Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush th
   --trust-ca FILE             a CA (PEM) device certificates may chain to (repeatable; default: the
                               broker's own run-time CA). c8y-hil cert makes one and signs devices
   --device-tenant T           the tenant of bootstrap credentials and certificate logins
+  --record-sync               each chunk a device sends is in the record's file before the broker acts
+                              on it: a kill -9 loses no acknowledged message (slower: see the README)
   --api-token T               the token API requests must carry (Authorization: Bearer T); default:
                               a new one each start, in the ready line and in a file only you can read
   --api-open                  no token: anyone who reaches the API drives the devices (a warning)
@@ -83,6 +85,7 @@ const FLAGS = {
   redis: { type: 'string' },
   node: { type: 'string' },
   'api-token': { type: 'string' },
+  'record-sync': { type: 'boolean' },
   'api-open': { type: 'boolean' },
   'redis-prefix': { type: 'string' },
 } as const;
@@ -213,6 +216,7 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     recordPath,
     // a broker that runs for days: queries see the latest events, the file keeps every one
     recordWindow: 100_000,
+    recordSync: (v['record-sync'] as boolean | undefined) ?? cfg.recordSync ?? false,
     ...(lastWill ? { lastWill } : {}),
     ...(max !== undefined ? { maxPacketSize: max } : {}),
     refuseDownstreamBeforeRegistration: v['allow-early-subscribe']

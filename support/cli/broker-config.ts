@@ -33,6 +33,7 @@ export const brokerConfigSchema = z.strictObject({
   templates: z.string().min(1).optional(),
   knownDevices: z.array(z.string().min(1)).optional(),
   apiToken: z.string().min(16).optional(),
+  recordSync: z.boolean().optional(),
   apiOpen: z.boolean().optional(),
   redis: z.string().min(1).optional(),
   node: z.string().min(1).optional(),

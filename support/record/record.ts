@@ -23,6 +23,11 @@ export interface RecordOptions {
    * runs for days. Default: all of them, as a scenario's checks read its whole record
    */
   memoryWindow?: number;
+  /**
+   * forensic runs: each chunk a device sends is in the file (written to the OS, so a kill -9
+   * cannot lose it) before the broker reads it, and so before it acknowledges anything in it
+   */
+  syncInbound?: boolean;
 }
 
 export type Listener = (e: RecordEvent) => void;
@@ -72,6 +77,7 @@ export class TrafficRecord {
   private partial = '';
   private memory: RecordEvent[] = [];
   private readonly memoryWindow: number;
+  private readonly syncInbound: boolean;
   private readonly listeners = new Set<Listener>();
   private connCount = 0;
   private closed = false;
@@ -82,6 +88,7 @@ export class TrafficRecord {
     this.path = opts.path ?? join(tmpdir(), 'c8y-hil-records', `${process.pid}-${this.id}-${Date.now()}.jsonl`);
     this.flushIntervalMs = opts.flushIntervalMs ?? 25;
     this.memoryWindow = opts.memoryWindow ?? Infinity;
+    this.syncInbound = opts.syncInbound ?? false;
     mkdirSync(dirname(this.path), { recursive: true });
     this.post({ op: 'open', id: this.id, path: this.path, startedWall: this.startedWall, done: this.done });
     // a crash still leaves everything captured up to it on disk
@@ -103,7 +110,8 @@ export class TrafficRecord {
   pushRaw(conn: number, kind: typeof ITEM_IN | typeof ITEM_OUT, data: Chunk): void {
     if (this.closed) return;
     this.kinds.push(kind); this.refs.push(conn); this.ts.push(performance.now() - this.startedMono); this.data.push(data);
-    if (this.timer === undefined) this.schedule();
+    if (this.syncInbound && kind === ITEM_IN) this.sync();
+    else if (this.timer === undefined) this.schedule();
   }
 
   /** any other event: a broker decision, a platform change, a console line, a step */
