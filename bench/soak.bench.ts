@@ -25,7 +25,9 @@ for (const p of r.phases) {
   );
 }
 const s = r.sentinel;
-console.log(`sentinel: ${s.operations} operations, ${s.missed} missed, latency median ${s.medianLatencyMs} ms, max ${s.maxLatencyMs} ms`);
+console.log(
+  `sentinel: ${s.operations} operations, ${s.missed} missed, latency median ${s.medianLatencyMs} ms, max ${s.maxLatencyMs} ms`,
+);
 console.log(`record: ${r.recordValid ? 'valid JSONL to its last line' : 'NOT valid JSONL'}`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify({ ...r, at: new Date().toISOString() }, null, 2) + '\n');

@@ -16,6 +16,9 @@ import { trafficText } from './report/describe.ts';
 import type { HilWorld } from './world.ts';
 import { audit, formatAudit, type Audit } from './checks/audit.ts';
 import { RULES } from './rules.ts';
+import { handleInterrupts, isInterrupted } from './interrupt.ts';
+
+handleInterrupts();
 
 /** the audit found violations the scenario's steps did not: the scenario fails with them */
 class AuditFailure extends Error {
@@ -99,6 +102,10 @@ async function attachTimeline(world: HilWorld, recordPath: string): Promise<void
 }
 
 Before(async function (this: HilWorld, { pickle }) {
+  if (isInterrupted()) {
+    this.attach('skipped: the run was interrupted before this scenario began', 'text/plain');
+    return 'skipped';
+  }
   const lab = labOfRun(process.env, this.parameters?.lab as string | undefined);
   this.expectedRules = expectedRules(pickle.tags.map((t) => t.name));
   let dut;

@@ -167,7 +167,11 @@ export class Lab {
     const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'c8y-hil-lab-'));
     // fixed ports: one set of listeners for the whole run, a fresh broker behind them per scenario
     const standing = opts.settings?.ports ? await standingListeners(options) : undefined;
-    const broker = await C8yBroker.start({ ...options, ...clusterOf(opts.settings), ...(standing ? { standing } : {}) });
+    const broker = await C8yBroker.start({
+      ...options,
+      ...clusterOf(opts.settings),
+      ...(standing ? { standing } : {}),
+    });
     broker.record.add('meta', { scenario: opts.name });
     const bound = broker.options.host === '0.0.0.0' ? '127.0.0.1' : broker.options.host;
     const lab = new Lab(broker, recordPath, dir, opts.settings?.host ?? process.env.C8Y_HIL_DEVICE_HOST ?? bound);
@@ -361,9 +365,7 @@ export class Lab {
     const kept = old.options.sessionStore ?? clustered;
     const store =
       opts.sessionStore ??
-      (opts.keepSessions === false
-        ? clustered && { ...clustered, prefix: `${clustered.prefix}${Date.now()}:` }
-        : kept);
+      (opts.keepSessions === false ? clustered && { ...clustered, prefix: `${clustered.prefix}${Date.now()}:` } : kept);
     if (opts.keepSessions && !store)
       throw new Error(
         'sessions outlive a restart only when they are kept in Redis: "the broker keeps sessions in Redis" first',

@@ -69,8 +69,25 @@ function random(seed: number): (n: number) => number {
 
 function session(clientId: string, n: number): Buffer {
   return Buffer.concat([
-    gen({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 10, clientId, username: 't1/soak', password: Buffer.from('pw') }),
-    gen({ cmd: 'publish', topic: 's/us', payload: Buffer.from(`211,${n % 40}`), qos: 1, messageId: 1, retain: false, dup: false }),
+    gen({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 10,
+      clientId,
+      username: 't1/soak',
+      password: Buffer.from('pw'),
+    }),
+    gen({
+      cmd: 'publish',
+      topic: 's/us',
+      payload: Buffer.from(`211,${n % 40}`),
+      qos: 1,
+      messageId: 1,
+      retain: false,
+      dup: false,
+    }),
     gen({ cmd: 'disconnect' }),
   ]);
 }
@@ -96,7 +113,10 @@ function throwAt(ready: Record<string, unknown>, t: (typeof TRANSPORTS)[number],
     }, 300);
     let end = () => {};
     if (t === 'mqtt' || t === 'mqtts') {
-      const s = t === 'mqtt' ? net.connect(port, '127.0.0.1') : tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+      const s =
+        t === 'mqtt'
+          ? net.connect(port, '127.0.0.1')
+          : tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
       end = () => s.destroy();
       s.on('error', () => {});
       s.once('close', done);
@@ -131,9 +151,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const samples: SoakResult['samples'] = [];
   let phase = 'baseline';
   const t0 = performance.now();
-  const sampler = setInterval(() => samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMiB: Math.round(rssMiB(pid)), phase }), 1000);
+  const sampler = setInterval(
+    () => samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMiB: Math.round(rssMiB(pid)), phase }),
+    1000,
+  );
   const ports = { mqtt: Number(b.ready.mqtt), mqtts: null, ws: null, wss: null };
-  const sentinelClient = await connected({ ports }, 'mqtt', { clientId: 'SENTINEL', username: 't1/soak', password: 'pw' });
+  const sentinelClient = await connected({ ports }, 'mqtt', {
+    clientId: 'SENTINEL',
+    username: 't1/soak',
+    password: 'pw',
+  });
   await sentinelClient.publishAsync('s/us', '100', { qos: 1 });
   await sentinelClient.subscribeAsync('s/ds', { qos: 1 });
   const inbox = new Inbox(sentinelClient);

@@ -2,6 +2,10 @@
 // time the record grows (the writer wakes the wait), and a final failure stops the wait at once.
 import type { RecordEvent } from '../record/events.ts';
 import type { Verdict } from './verdict.ts';
+import { isInterrupted, RunInterrupted } from '../interrupt.ts';
+
+/** how often a wait looks whether the run was interrupted */
+const INTERRUPT_POLL_MS = 250;
 
 export interface GrowingRecord {
   events(): readonly RecordEvent[];
@@ -29,7 +33,8 @@ export async function within(
     if (v.final) return withinNote(v, ms, true);
     const left = end - Date.now();
     if (left <= 0) return withinNote(v, ms, false);
-    await record.written(left);
+    await record.written(Math.min(left, INTERRUPT_POLL_MS));
+    if (isInterrupted()) throw new RunInterrupted();
   }
 }
 
@@ -45,6 +50,7 @@ export async function throughout(
     if (!v.ok) return { ...v, message: `Throughout ${ms} ms: ${v.message}` };
     const left = end - Date.now();
     if (left <= 0) return v;
-    await record.written(left);
+    await record.written(Math.min(left, INTERRUPT_POLL_MS));
+    if (isInterrupted()) throw new RunInterrupted();
   }
 }

@@ -250,8 +250,13 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
   return { options, apiPort, recordPath, apiToken: open ? null : token };
 }
 
-function clusterOptions(url: string, v: Record<string, unknown>, cfg: ConfigFile): NonNullable<BrokerOptions['cluster']> {
-  if (!/^rediss?:\/\/[^/]+/.test(url)) throw new UsageError(`--redis must be a Redis URL (redis://host:port), not '${url}'`);
+function clusterOptions(
+  url: string,
+  v: Record<string, unknown>,
+  cfg: ConfigFile,
+): NonNullable<BrokerOptions['cluster']> {
+  if (!/^rediss?:\/\/[^/]+/.test(url))
+    throw new UsageError(`--redis must be a Redis URL (redis://host:port), not '${url}'`);
   const node = (v.node as string | undefined) ?? cfg.node;
   const prefix = (v['redis-prefix'] as string | undefined) ?? cfg.redisPrefix;
   return { url, ...(node ? { node } : {}), ...(prefix ? { prefix } : {}) };
@@ -276,7 +281,9 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     if (settings.apiPort !== null) {
       api = await startApi(broker, platform, settings.options.host!, settings.apiPort, { token });
       if (token === null)
-        process.stderr.write('c8y-hil broker: --api-open: anyone who reaches the API can create operations on your devices\n');
+        process.stderr.write(
+          'c8y-hil broker: --api-open: anyone who reaches the API can create operations on your devices\n',
+        );
       else writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
     }
   } catch (err) {

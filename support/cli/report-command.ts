@@ -41,15 +41,23 @@ export async function reportCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
     const options = {
-      out: { type: 'string' }, pdf: { type: 'boolean' }, png: { type: 'boolean' }, summary: { type: 'boolean' },
-      merge: { type: 'boolean' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' },
+      pdf: { type: 'boolean' },
+      png: { type: 'boolean' },
+      summary: { type: 'boolean' },
+      merge: { type: 'boolean' },
+      reports: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     } as const;
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (err) {
     throw new UsageError(`${optionProblem(err as Error)} (see c8y-hil report --help)`);
   }
   const { values, positionals } = parsed;
-  if (values.help) { process.stdout.write(REPORT_HELP); return 0; }
+  if (values.help) {
+    process.stdout.write(REPORT_HELP);
+    return 0;
+  }
   if (values.summary) {
     const dir = resolve(values.reports ?? 'reports');
     if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -61,9 +69,16 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (values.merge) {
     const id = new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
     const out = resolve(values.out ?? join('reports', `${id}-merged`));
-    const outcome = await mergeRuns(positionals.map((p) => resolve(p)), out);
+    const outcome = await mergeRuns(
+      positionals.map((p) => resolve(p)),
+      out,
+    );
     process.stdout.write(`${verdictLine(outcome)}\nmerged: ${join(out, 'report.html')}, ${join(out, 'junit.xml')}\n`);
-    try { buildSummary(resolve(values.reports ?? 'reports')); } catch { /* no runs folder to summarise */ }
+    try {
+      buildSummary(resolve(values.reports ?? 'reports'));
+    } catch {
+      /* no runs folder to summarise */
+    }
     return outcome.exitCode;
   }
   if (positionals.length === 0) throw new UsageError('give a record file (see c8y-hil report --help)');
@@ -73,17 +88,32 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (statSync(file).isDirectory())
       throw new UsageError(`${file} is a folder; give record files (RECORD.jsonl), e.g. one of ${file}/records/`);
   }
-  const out = resolve(values.out ?? positionals[0]!.replace(/\.jsonl$/, '') + (positionals.length > 1 ? '.merged' : '') + '.timeline');
-  const record = positionals.length === 1 ? resolve(positionals[0]!) : mergedRecord(positionals.map((p) => resolve(p)), out);
+  const out = resolve(
+    values.out ?? positionals[0]!.replace(/\.jsonl$/, '') + (positionals.length > 1 ? '.merged' : '') + '.timeline',
+  );
+  const record =
+    positionals.length === 1
+      ? resolve(positionals[0]!)
+      : mergedRecord(
+          positionals.map((p) => resolve(p)),
+          out,
+        );
   let index;
-  try { index = await buildTimeline(record, out); } catch (err) {
+  try {
+    index = await buildTimeline(record, out);
+  } catch (err) {
     if (err instanceof RecordFormatError) throw new UsageError(err.message);
     throw err;
   }
   const html = join(out, 'index.html');
-  process.stdout.write(`timeline: ${html} (${index.events} events, ${index.chunks.length} chunks, ${index.findings} findings)\n`);
+  process.stdout.write(
+    `timeline: ${html} (${index.events} events, ${index.chunks.length} chunks, ${index.findings} findings)\n`,
+  );
   if (values.pdf || values.png) {
-    const outputs = { ...(values.pdf ? { pdf: join(out, 'timeline.pdf') } : {}), ...(values.png ? { png: join(out, 'timeline.png') } : {}) };
+    const outputs = {
+      ...(values.pdf ? { pdf: join(out, 'timeline.pdf') } : {}),
+      ...(values.png ? { png: join(out, 'timeline.png') } : {}),
+    };
     await renderPage(html, outputs);
     for (const p of Object.values(outputs)) process.stdout.write(`rendered: ${p}\n`);
   }

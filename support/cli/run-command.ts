@@ -2,7 +2,7 @@
 // cucumber's message stream: JUnit, the outcome, the metadata, annotations and the verdict line.
 // Exit codes: 0 passed, 1 the device failed, 2 usage or configuration, 3 the run broke.
 import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -176,7 +176,7 @@ export async function runSuite(argv: string[], root: string): Promise<number> {
   const args = parseRunArgs(argv);
   if (args.help) {
     process.stdout.write(RUN_HELP + '\ncucumber-js options:\n');
-    return (await passThrough(process.cwd(), ['--help'])) === 0 ? 0 : 2;
+    return (await passThrough(process.cwd(), ['--help'], tmpdir())).code === 0 ? 0 : 2;
   }
   const project = process.cwd();
   let lab = labFor(args, project);
@@ -250,9 +250,10 @@ async function runLeased(args: RunArgs, lab: LabConfig, project: string, root: s
   // cucumber joins the config's path to its working folder, so it must be relative to the project
   const ownConfig = args.cucumber.some((a) => a === '--config' || a === '-c');
   const config = ownConfig ? [] : ['--config', relative(project, join(root, 'cucumber.mjs')) || 'cucumber.mjs'];
-  const code = await passThrough(project, [...config, ...args.cucumber]);
+  const { code, interrupted } = await passThrough(project, [...config, ...args.cucumber], reports);
   const messages = join(reports, 'messages.ndjson');
   const outcome = existsSync(messages) ? readRunOutcome(messages) : undefined;
+  if (outcome && interrupted) Object.assign(outcome, { interrupted: true, exitCode: 130 });
   if (!outcome || outcome.started === undefined) {
     rmSync(reports, { recursive: true, force: true });
     throw new UsageError(`cucumber stopped before running any scenario (exit code ${code}; its message is above)`);
@@ -338,11 +339,39 @@ function cucumberBin(): string {
   return join(dir, 'bin', 'cucumber.js');
 }
 
-/** cucumber in a child process; the event loop runs meanwhile (a lease's heartbeat) */
-function passThrough(cwd: string, args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [cucumberBin(), ...args], { stdio: 'inherit', cwd });
+/**
+ * cucumber in a child process of its own process group, so a Ctrl-C at the terminal reaches only
+ * this runner; the event loop runs meanwhile (a lease's heartbeat). SIGINT or SIGTERM here: the
+ * interrupt file tells every cucumber process to stop after the current scenario's clean-up (the
+ * rest are skipped and the reports end as usual); a second signal kills the group at once.
+ */
+function passThrough(cwd: string, args: string[], reports: string): Promise<{ code: number; interrupted: boolean }> {
+  const flag = join(reports, '.interrupt');
+  rmSync(flag, { force: true });
+  const env = { ...process.env, C8Y_HIL_INTERRUPT_FILE: flag };
+  const child = spawn(process.execPath, [cucumberBin(), ...args], { stdio: 'inherit', cwd, env, detached: true });
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      process.stderr.write(`c8y-hil: ${signal} again: stopping at once\n`);
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      process.exit(130);
+    }
+    interrupted = true;
+    writeFileSync(flag, `${signal}\n`);
+    process.stderr.write(
+      `c8y-hil: ${signal}: the current scenario ends with its clean-up, the rest are skipped (again to stop at once)\n`,
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      rmSync(flag, { force: true });
+      resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1), interrupted });
+    });
   });
 }

@@ -2,7 +2,7 @@
 // that every fault switch changes what the device puts on the wire.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C8yBroker } from '../broker/broker.ts';
@@ -28,6 +28,7 @@ before(async () => {
 after(async () => {
   await device?.stop();
   for (const b of brokers) await b.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Lab {

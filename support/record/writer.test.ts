@@ -32,7 +32,14 @@ function batch(items: ({ event: Record<string, unknown> } | { conn: number; byte
 
 function openFile(): { f: OpenFile; path: string } {
   const path = join(mkdtempSync(join(tmpdir(), 'c8y-hil-writer-')), 'r.jsonl');
-  const f: OpenFile = { fd: openSync(path, 'w'), seq: 0, startedWall: Date.now(), done: new Int32Array(1), conns: new Map(), closed: [] };
+  const f: OpenFile = {
+    fd: openSync(path, 'w'),
+    seq: 0,
+    startedWall: Date.now(),
+    done: new Int32Array(1),
+    conns: new Map(),
+    closed: [],
+  };
   return { f, path };
 }
 
@@ -44,11 +51,14 @@ const publish = (n: number) =>
 test('a closed connection is forgotten once enough others have closed: 5,000 connections keep a handful', () => {
   const { f } = openFile();
   for (let c = 1; c <= 5000; c++) {
-    handleBatch(f, batch([
-      { event: { t: 1, kind: 'connection', action: 'open', conn: `c${c}`, transport: 'mqtt' } },
-      { conn: c, bytes: Buffer.concat([connect(`D${c}`), publish(c)]) },
-      { event: { t: 1, kind: 'connection', action: 'close', conn: `c${c}`, transport: 'mqtt' } },
-    ]));
+    handleBatch(
+      f,
+      batch([
+        { event: { t: 1, kind: 'connection', action: 'open', conn: `c${c}`, transport: 'mqtt' } },
+        { conn: c, bytes: Buffer.concat([connect(`D${c}`), publish(c)]) },
+        { event: { t: 1, kind: 'connection', action: 'close', conn: `c${c}`, transport: 'mqtt' } },
+      ]),
+    );
   }
   assert.equal(f.conns.size, CLOSED_KEPT);
   assert.equal(f.closed.length, CLOSED_KEPT);
@@ -57,18 +67,33 @@ test('a closed connection is forgotten once enough others have closed: 5,000 con
 
 test('an event names its cause while the connection is open and just after it closed', () => {
   const { f, path } = openFile();
-  const cause = (conn: string) => ({ t: 1, kind: 'platform', change: 'x', deviceId: 'D', cause: { conn, publish: 1, line: 0 } });
-  handleBatch(f, batch([
-    { event: { t: 1, kind: 'connection', action: 'open', conn: 'c1', transport: 'mqtt' } },
-    { conn: 1, bytes: Buffer.concat([connect('D'), publish(1)]) },
-    { event: cause('c1') },
-    { event: { t: 1, kind: 'connection', action: 'close', conn: 'c1', transport: 'mqtt' } },
-    { event: cause('c1') },
-  ]));
+  const cause = (conn: string) => ({
+    t: 1,
+    kind: 'platform',
+    change: 'x',
+    deviceId: 'D',
+    cause: { conn, publish: 1, line: 0 },
+  });
+  handleBatch(
+    f,
+    batch([
+      { event: { t: 1, kind: 'connection', action: 'open', conn: 'c1', transport: 'mqtt' } },
+      { conn: 1, bytes: Buffer.concat([connect('D'), publish(1)]) },
+      { event: cause('c1') },
+      { event: { t: 1, kind: 'connection', action: 'close', conn: 'c1', transport: 'mqtt' } },
+      { event: cause('c1') },
+    ]),
+  );
   closeSync(f.fd);
-  const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const publishSeq = lines.find((l) => l.type === 'publish')!.seq;
-  assert.deepEqual(lines.filter((l) => l.kind === 'platform').map((l) => l.causeSeq), [publishSeq, publishSeq]);
+  assert.deepEqual(
+    lines.filter((l) => l.kind === 'platform').map((l) => l.causeSeq),
+    [publishSeq, publishSeq],
+  );
 });
 
 test("a connection's PUBLISH seqs: the latest are kept, the list does not grow for ever", () => {
