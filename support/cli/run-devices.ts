@@ -31,7 +31,11 @@ export function worstExit(codes: readonly number[]): number {
   return codes.find((c) => c !== 0) ?? 0;
 }
 
-/** one child `c8y-hil run` per device, its output prefixed with the device's name; their exit codes */
+/**
+ * one child `c8y-hil run` per device, its output prefixed with the device's name; their exit codes.
+ * Each child has its own process group: a signal here goes to each of them once (the first ends
+ * their current scenarios with their clean-up, a second stops them at once).
+ */
 export async function runEachDevice(
   places: readonly Place[],
   argv: readonly string[],
@@ -39,7 +43,13 @@ export async function runEachDevice(
   bin: string,
   runId: string,
 ): Promise<number[]> {
-  return Promise.all(
+  const children: ReturnType<typeof spawn>[] = [];
+  const forward = (signal: NodeJS.Signals) => {
+    for (const c of children) if (c.exitCode === null) c.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const codes = Promise.all(
     places.map((p) => {
       const env = {
         ...process.env,
@@ -47,7 +57,8 @@ export async function runEachDevice(
         C8Y_HIL_REPORTS: join(reports, p.name),
         C8Y_HIL_RUN_ID: `${runId}-${p.name}`,
       };
-      const child = spawn(process.execPath, [bin, 'run', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'run', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      children.push(child);
       const prefix = (out: NodeJS.WriteStream) => {
         let rest = '';
         return (d: Buffer) => {
@@ -61,6 +72,12 @@ export async function runEachDevice(
       return new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 3)));
     }),
   );
+  try {
+    return await codes;
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
 }
 
 interface DeviceOutcome {
