@@ -19,12 +19,21 @@ const tmp = mkdtempSync(join(tmpdir(), 'c8y-hil-bench-'));
 const variants: { name: string; start: (round: number, qos: number) => Promise<Server | undefined> }[] = [
   { name: 'aedes', start: () => nodeBroker('aedes') },
   { name: 'c8y-hil, recording off', start: () => nodeBroker('c8y-plain') },
-  { name: 'c8y-hil, recording', start: (round, qos) => nodeBroker('c8y-recording', join(tmp, `record-q${qos}-r${round}.jsonl`)) },
-  { name: 'c8y-hil, --record-sync', start: (round, qos) => nodeBroker('c8y-recording-sync', join(tmp, `sync-q${qos}-r${round}.jsonl`)) },
+  {
+    name: 'c8y-hil, recording',
+    start: (round, qos) => nodeBroker('c8y-recording', join(tmp, `record-q${qos}-r${round}.jsonl`)),
+  },
+  {
+    name: 'c8y-hil, --record-sync',
+    start: (round, qos) => nodeBroker('c8y-recording-sync', join(tmp, `sync-q${qos}-r${round}.jsonl`)),
+  },
   { name: 'mosquitto', start: () => mosquitto(tmp) },
 ];
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+};
 const results: Record<string, Record<string, LoadResult[]>> = {};
 let mosquittoMissing = false;
 
@@ -32,15 +41,33 @@ for (const qos of [0, 1] as const) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
       const server = await v.start(round, qos);
-      if (!server) { mosquittoMissing = true; continue; }
+      if (!server) {
+        mosquittoMissing = true;
+        continue;
+      }
       try {
-        const r: LoadResult & { drainMs?: number; recordLines?: number } = await runLoad({ port: server.port, qos, publishers: PUBLISHERS, seconds: SECONDS, warmupSeconds: 0.5, window: 2000, payload: '200,c8y_Temperature,T,21.5,C', topic: 's/us' });
+        const r: LoadResult & { drainMs?: number; recordLines?: number } = await runLoad({
+          port: server.port,
+          qos,
+          publishers: PUBLISHERS,
+          seconds: SECONDS,
+          warmupSeconds: 0.5,
+          window: 2000,
+          payload: '200,c8y_Temperature,T,21.5,C',
+          topic: 's/us',
+        });
         await server.stop();
         const closed = await server.closing;
         if (closed && v.name === 'c8y-hil, recording') Object.assign(r, closed);
         ((results[`qos${qos}`] ??= {})[v.name] ??= []).push(r);
-        process.stdout.write(`qos ${qos} round ${round + 1}/${ROUNDS} ${v.name.padEnd(24)} ${Math.round(r.rate).toString().padStart(8)} msg/s${r.lost ? ` (${r.lost} lost)` : ''}`
-          + `${r.drainMs !== undefined ? `; record complete ${Math.round(r.drainMs)} ms after the load, ${r.recordLines} events` : ''}\n`);
+        process.stdout.write(
+          `qos ${qos} round ${round + 1}/${ROUNDS} ${v.name.padEnd(24)} ` +
+            `${Math.round(r.rate).toString().padStart(8)} msg/s${r.lost ? ` (${r.lost} lost)` : ''}` +
+            (r.drainMs !== undefined
+              ? `; record complete ${Math.round(r.drainMs)} ms after the load, ${r.recordLines} events`
+              : '') +
+            '\n',
+        );
       } finally {
         await server.stop();
       }
@@ -49,10 +76,18 @@ for (const qos of [0, 1] as const) {
 }
 
 const summary: Record<string, Record<string, number>> = {};
-console.log('\nmedian msg/s (one subscriber, %d publishers, %d s per measurement, %d rounds)', PUBLISHERS, SECONDS, ROUNDS);
+console.log(
+  '\nmedian msg/s (one subscriber, %d publishers, %d s per measurement, %d rounds)',
+  PUBLISHERS,
+  SECONDS,
+  ROUNDS,
+);
 for (const [qos, byVariant] of Object.entries(results)) {
   const med = Object.fromEntries(Object.entries(byVariant).map(([k, rs]) => [k, median(rs.map((r) => r.rate))]));
-  const rec = med['c8y-hil, recording']!, plain = med['c8y-hil, recording off']!, aedes = med['aedes']!, mosq = med['mosquitto'];
+  const rec = med['c8y-hil, recording']!,
+    plain = med['c8y-hil, recording off']!,
+    aedes = med['aedes']!,
+    mosq = med['mosquitto'];
   summary[qos] = {
     ...med,
     'recording / recording off': rec / plain,
@@ -60,14 +95,44 @@ for (const [qos, byVariant] of Object.entries(results)) {
     'recording / aedes': rec / aedes,
     '--record-sync / recording': med['c8y-hil, --record-sync']! / rec,
     ...(mosq ? { 'recording / mosquitto': rec / mosq } : {}),
-    'record complete after load (ms)': median(byVariant['c8y-hil, recording']!.map((r) => (r as { drainMs?: number }).drainMs ?? NaN)),
+    'record complete after load (ms)': median(
+      byVariant['c8y-hil, recording']!.map((r) => (r as { drainMs?: number }).drainMs ?? NaN),
+    ),
   };
   console.log(`${qos}:`);
-  for (const [k, v] of Object.entries(summary[qos]!)) console.log(`  ${k.padEnd(32)} ${k.includes(' / ') ? v.toFixed(3) : k.includes('%') ? v.toFixed(1) : Math.round(v)}`);
+  for (const [k, v] of Object.entries(summary[qos]!))
+    console.log(
+      `  ${k.padEnd(32)} ${k.includes(' / ') ? v.toFixed(3) : k.includes('%') ? v.toFixed(1) : Math.round(v)}`,
+    );
 }
-if (mosquittoMissing) console.log('\nmosquitto is not installed, so there is no reference figure: apt-get install -y --no-install-recommends mosquitto');
+if (mosquittoMissing)
+  console.log(
+    '\nmosquitto is not installed, so there is no reference figure: ' +
+      'apt-get install -y --no-install-recommends mosquitto',
+  );
 let recordBytes = 0;
-try { recordBytes = statSync(join(tmp, `record-q1-r${ROUNDS - 1}.jsonl`)).size; } catch { /* none */ }
+try {
+  recordBytes = statSync(join(tmp, `record-q1-r${ROUNDS - 1}.jsonl`)).size;
+} catch {
+  /* none */
+}
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ bench: 'broker-throughput', when: new Date().toISOString(), node: process.version, rounds: ROUNDS, seconds: SECONDS, publishers: PUBLISHERS, summary, results, lastRecordBytes: recordBytes }, null, 2) + '\n');
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      bench: 'broker-throughput',
+      when: new Date().toISOString(),
+      node: process.version,
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      publishers: PUBLISHERS,
+      summary,
+      results,
+      lastRecordBytes: recordBytes,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`\nwritten: ${out}`);

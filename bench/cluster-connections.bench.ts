@@ -96,7 +96,8 @@ async function measure(setup: string, servers: Server[], redisPid?: number): Pro
 if (share * PROCESSES < WANTED)
   console.log(
     `a process may open ${openFiles} files here (ulimit -n): each of the ${PROCESSES} brokers holds ${share}, ` +
-      `${total} in all instead of ${WANTED} (raise the limit, or BENCH_CLUSTER_PROCESSES=${Math.ceil(WANTED / (openFiles - 300))})`,
+      `${total} in all instead of ${WANTED} ` +
+      `(raise the limit, or BENCH_CLUSTER_PROCESSES=${Math.ceil(WANTED / (openFiles - 300))})`,
   );
 const redis = await startRedis(tmp);
 const rows: Row[] = [];

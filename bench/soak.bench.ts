@@ -21,12 +21,14 @@ for (const p of r.phases) {
   const ratio = p.rssAfterMiB / r.baselineMiB;
   console.log(
     `${p.name}: ${p.inputs} inputs in ${p.seconds} s (${Math.round(p.inputs / Math.max(1, p.seconds))}/s); ` +
-      `RSS after ${p.rssAfterMiB} MiB, ${ratio.toFixed(2)} of the baseline ${ratio <= 1.2 ? '(within 20%)' : '(MORE than 20% above)'}`,
+      `RSS after ${p.rssAfterMiB} MiB, ${ratio.toFixed(2)} of the baseline ` +
+      (ratio <= 1.2 ? '(within 20%)' : '(MORE than 20% above)'),
   );
 }
 const s = r.sentinel;
 console.log(
-  `sentinel: ${s.operations} operations, ${s.missed} missed, latency median ${s.medianLatencyMs} ms, max ${s.maxLatencyMs} ms`,
+  `sentinel: ${s.operations} operations, ${s.missed} missed, ` +
+    `latency median ${s.medianLatencyMs} ms, max ${s.maxLatencyMs} ms`,
 );
 console.log(`record: ${r.recordValid ? 'valid JSONL to its last line' : 'NOT valid JSONL'}`);
 mkdirSync(dirname(out), { recursive: true });

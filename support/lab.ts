@@ -375,7 +375,9 @@ export class Lab {
         decision: 'broker-restart',
         downMs: opts.downMs,
         sessions: store && opts.keepSessions !== false ? 'kept (Redis)' : 'lost',
-        reason: `the harness restarts the broker: down for ${opts.downMs} ms, sessions ${store && opts.keepSessions !== false ? 'kept' : 'lost'}`,
+        reason:
+          `the harness restarts the broker: down for ${opts.downMs} ms, ` +
+          `sessions ${store && opts.keepSessions !== false ? 'kept' : 'lost'}`,
       });
     await old.close({ keepRecord: true });
     if (opts.downMs > 0) await new Promise((r) => setTimeout(r, opts.downMs));

@@ -165,7 +165,8 @@ export class C8yBroker {
     const o = this.options;
     if (o.cluster) this.cluster = await Cluster.join(o.cluster);
     const sessions: RedisStore | undefined =
-      o.sessionStore ?? (this.cluster ? { url: o.cluster!.url, prefix: `${this.cluster.prefix}:sessions:` } : undefined);
+      o.sessionStore ??
+      (this.cluster ? { url: o.cluster!.url, prefix: `${this.cluster.prefix}:sessions:` } : undefined);
     this.sessionsInRedis = !!sessions;
     this.aedes = await Aedes.createBroker({
       persistence: (this.sessionStore = createSessionStore(sessions)),

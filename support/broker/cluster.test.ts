@@ -128,7 +128,9 @@ test(
 
 test('the processes records merge into one, in wall-time order, connections named by process', { skip }, async () => {
   a.broker.record.flush();
-  await fetch(`http://127.0.0.1:${b.api}/record`, { headers: { authorization: `Bearer ${b.token}` } }).then((r) => r.text()); // B's record is on disk up to now
+  await fetch(`http://127.0.0.1:${b.api}/record`, { headers: { authorization: `Bearer ${b.token}` } }).then((r) =>
+    r.text(),
+  ); // B's record is on disk up to now
   const out = join(dir, 'merged.jsonl');
   const n = mergeRecords([join(dir, 'a.jsonl'), b.record], out);
   const events = readFileSync(out, 'utf8')

@@ -61,7 +61,8 @@ function refusal(req: http.IncomingMessage, bind: string, port: number, access: 
   if (access.token !== null && !tokenMatches(req.headers.authorization, access.token))
     return new PlatformError(
       401,
-      'give the API token: Authorization: Bearer <token> (the broker printed it as apiToken, and wrote it to apiTokenFile)',
+      'give the API token: Authorization: Bearer <token> ' +
+        '(the broker printed it as apiToken, and wrote it to apiTokenFile)',
     );
   if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
     return new PlatformError(415, `the body must be application/json, not '${req.headers['content-type'] ?? 'none'}'`);
@@ -166,7 +167,8 @@ async function route(
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
         throw new PlatformError(
           400,
-          'the body must be a JSON object like {"device":"SN1","fragment":"c8y_Command","params":["ls"]} or {"device":"SN1","operation":{"c8y_Command":{"text":"ls"}}}',
+          'the body must be a JSON object like {"device":"SN1","fragment":"c8y_Command","params":["ls"]} ' +
+            'or {"device":"SN1","operation":{"c8y_Command":{"text":"ls"}}}',
         );
       }
       const op = await platform.createOperation(body as never);

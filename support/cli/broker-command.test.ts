@@ -29,12 +29,17 @@ test('broker prints its ports, serves every transport, and flushes the record on
   const { child, ready, exited } = startBroker(['--credentials', 't1/u:secret', '--record', record]);
   const r = await ready;
   assert.equal(r.event, 'ready');
-  for (const k of ['mqtt', 'mqtts', 'ws', 'wss', 'api']) assert.ok(Number.isInteger(r[k]) && (r[k] as number) > 0, `${k} port`);
+  for (const k of ['mqtt', 'mqtts', 'ws', 'wss', 'api'])
+    assert.ok(Number.isInteger(r[k]) && (r[k] as number) > 0, `${k} port`);
   assert.equal(r.record, record);
   const ca = readFileSync(r.ca as string, 'utf8');
   const ports = { mqtt: r.mqtt, mqtts: r.mqtts, ws: r.ws, wss: r.wss } as never;
   for (const transport of ['mqtt', 'wss'] as const) {
-    const c = await connected({ ports, ca }, transport, { clientId: `CLI-${transport}`, username: 't1/u', password: 'secret' });
+    const c = await connected({ ports, ca }, transport, {
+      clientId: `CLI-${transport}`,
+      username: 't1/u',
+      password: 'secret',
+    });
     await c.publishAsync('s/us', `100,via ${transport}`, { qos: 1 });
     await c.endAsync();
   }
@@ -43,13 +48,25 @@ test('broker prints its ports, serves every transport, and flushes the record on
   assert.equal(readFileSync(r.apiTokenFile as string, 'utf8').trim(), r.apiToken);
   assert.equal(statSync(r.apiTokenFile as string).mode & 0o777, 0o600);
   assert.equal((await fetch(`http://127.0.0.1:${r.api}/devices`)).status, 401);
-  const health = await (await fetch(`http://127.0.0.1:${r.api}/health`, { headers: auth })).json() as { ok: boolean };
+  const health = (await (await fetch(`http://127.0.0.1:${r.api}/health`, { headers: auth })).json()) as { ok: boolean };
   assert.equal(health.ok, true);
   // the platform model is behind the API: the devices' 100 lines made them
-  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices`, { headers: auth })).json() as { devices: { externalId: string; name: string }[] };
-  assert.deepEqual(devices.devices.map((d) => [d.externalId, d.name]), [['CLI-mqtt', 'via mqtt'], ['CLI-wss', 'via wss']]);
+  const devices = (await (await fetch(`http://127.0.0.1:${r.api}/devices`, { headers: auth })).json()) as {
+    devices: { externalId: string; name: string }[];
+  };
+  assert.deepEqual(
+    devices.devices.map((d) => [d.externalId, d.name]),
+    [
+      ['CLI-mqtt', 'via mqtt'],
+      ['CLI-wss', 'via wss'],
+    ],
+  );
   const body = JSON.stringify({ device: 'CLI-mqtt', fragment: 'c8y_Restart' });
-  const created = await fetch(`http://127.0.0.1:${r.api}/operations`, { method: 'POST', body, headers: { ...auth, 'content-type': 'application/json' } });
+  const created = await fetch(`http://127.0.0.1:${r.api}/operations`, {
+    method: 'POST',
+    body,
+    headers: { ...auth, 'content-type': 'application/json' },
+  });
   assert.equal(created.status, 201);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
@@ -64,11 +81,22 @@ test('a YAML config file sets options; flags win over it', async () => {
   const dir = tmp();
   const cfg = join(dir, 'broker.yaml');
   writeFileSync(cfg, 'credentials: ["t9/x:y"]\nports: { mqtts: off, ws: off, wss: off }\nmaxPacketSize: 100\n');
-  const { child, ready, exited } = startBroker(['--config', cfg, '--record', join(dir, 'r.jsonl'), '--api-port', 'off']);
+  const { child, ready, exited } = startBroker([
+    '--config',
+    cfg,
+    '--record',
+    join(dir, 'r.jsonl'),
+    '--api-port',
+    'off',
+  ]);
   const r = await ready;
   assert.equal(r.mqtts, null);
   assert.equal(r.api, null);
-  const c = await connected({ ports: { mqtt: r.mqtt as number, mqtts: null, ws: null, wss: null } }, 'mqtt', { clientId: 'CFG', username: 't9/x', password: 'y' });
+  const c = await connected({ ports: { mqtt: r.mqtt as number, mqtts: null, ws: null, wss: null } }, 'mqtt', {
+    clientId: 'CFG',
+    username: 't9/x',
+    password: 'y',
+  });
   const closed = new Promise<void>((res) => c.once('close', () => res()));
   c.publish('s/us', 'x'.repeat(200));
   await closed; // maxPacketSize 100 from the file
@@ -81,14 +109,23 @@ test('a port in use and a bad flag each give one line and exit code 2', async ()
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
   const busy = (blocker.address() as net.AddressInfo).port;
   try {
-    const res = spawnSync(process.execPath, [BIN, 'broker', '--credentials', 't/u:p', '--mqtt-port', String(busy), '--record', join(tmp(), 'r.jsonl')], { encoding: 'utf8' });
+    const res = spawnSync(
+      process.execPath,
+      [BIN, 'broker', '--credentials', 't/u:p', '--mqtt-port', String(busy), '--record', join(tmp(), 'r.jsonl')],
+      { encoding: 'utf8' },
+    );
     assert.equal(res.status, 2);
     assert.equal(res.stderr.trim().split('\n').length, 1);
     assert.match(res.stderr, new RegExp(`port ${busy} on 127.0.0.1 is already in use \\(mqtt\\)`));
   } finally {
     blocker.close();
   }
-  for (const args of [['--nope'], ['--last-will', 'maybe'], ['--credentials', 'nouser'], ['--config', '/nonexistent/c.yaml']]) {
+  for (const args of [
+    ['--nope'],
+    ['--last-will', 'maybe'],
+    ['--credentials', 'nouser'],
+    ['--config', '/nonexistent/c.yaml'],
+  ]) {
     const res = spawnSync(process.execPath, [BIN, 'broker', ...args], { encoding: 'utf8' });
     assert.equal(res.status, 2, `${args.join(' ')} must exit 2`);
     assert.equal(res.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line, got ${res.stderr}`);
@@ -106,23 +143,49 @@ test('c8y-hil cert makes a lab CA once and signs devices; the broker trusts it, 
   assert.equal(readFileSync(first.ca, 'utf8'), caBefore, 'the CA is made once and reused');
   assert.notEqual(readFileSync(second.cert, 'utf8'), readFileSync(first.cert, 'utf8'));
   const templates = join(dir, 'templates.yaml');
-  writeFileSync(templates, 'lab_xid: |\n  10,m1,POST,MEASUREMENT,,c8y_T,,c8y_T.T.value,NUMBER,\n  11,r1,c8y_Message,,text\n');
-  const { child, ready, exited } = startBroker(['--credentials', 't1/u:p', '--record', join(dir, 'r.jsonl'), '--trust-ca', first.ca,
-    '--templates', templates, '--strict', '--device-tenant', 't77']);
+  writeFileSync(
+    templates,
+    'lab_xid: |\n  10,m1,POST,MEASUREMENT,,c8y_T,,c8y_T.T.value,NUMBER,\n  11,r1,c8y_Message,,text\n',
+  );
+  const { child, ready, exited } = startBroker([
+    '--credentials',
+    't1/u:p',
+    '--record',
+    join(dir, 'r.jsonl'),
+    '--trust-ca',
+    first.ca,
+    '--templates',
+    templates,
+    '--strict',
+    '--device-tenant',
+    't77',
+  ]);
   const r = await ready;
   const ports = { mqtt: r.mqtt, mqtts: r.mqtts, ws: r.ws, wss: r.wss } as never;
-  const c = await connected({ ports, ca: readFileSync(r.ca as string, 'utf8') }, 'mqtts',
-    { clientId: 'BOARD-7', cert: readFileSync(first.cert, 'utf8'), key: readFileSync(first.key, 'utf8') });
+  const c = await connected({ ports, ca: readFileSync(r.ca as string, 'utf8') }, 'mqtts', {
+    clientId: 'BOARD-7',
+    cert: readFileSync(first.cert, 'utf8'),
+    key: readFileSync(first.key, 'utf8'),
+  });
   await c.publishAsync('s/uc/lab_xid', 'm1,,21.5', { qos: 1 });
   await c.endAsync();
   const auth = { authorization: `Bearer ${String(r.apiToken)}` };
-  const devices = await (await fetch(`http://127.0.0.1:${r.api}/devices/BOARD-7`, { headers: auth })).json() as { measurements: Record<string, { value: number }> };
+  const devices = (await (await fetch(`http://127.0.0.1:${r.api}/devices/BOARD-7`, { headers: auth })).json()) as {
+    measurements: Record<string, { value: number }>;
+  };
   assert.equal(devices.measurements['c8y_T.T']!.value, 21.5);
-  const collections = await (await fetch(`http://127.0.0.1:${r.api}/collections`, { headers: auth })).json() as { collections: { xid: string }[] };
-  assert.deepEqual(collections.collections.map((x) => x.xid), ['lab_xid']);
+  const collections = (await (await fetch(`http://127.0.0.1:${r.api}/collections`, { headers: auth })).json()) as {
+    collections: { xid: string }[];
+  };
+  assert.deepEqual(
+    collections.collections.map((x) => x.xid),
+    ['lab_xid'],
+  );
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
-  const accepted = readFileSync(join(dir, 'r.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"connection-accepted"'));
+  const accepted = readFileSync(join(dir, 'r.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"connection-accepted"'));
   assert.match(accepted[0]!, /"tenant":"t77".*"auth":"certificate"/);
 });
 
@@ -133,7 +196,10 @@ test('bad templates files, a CA that is no PEM and a bad cert call: one line nam
   const notPem = join(dir, 'ca.txt');
   writeFileSync(notPem, 'hello');
   const cases: [string[], RegExp][] = [
-    [['broker', '--templates', bad], new RegExp(`${bad}:3: collection 'dm', template line 2: request template b: EVENT takes POST, not 'FETCH'`)],
+    [
+      ['broker', '--templates', bad],
+      new RegExp(`${bad}:3: collection 'dm', template line 2: request template b: EVENT takes POST, not 'FETCH'`),
+    ],
     [['broker', '--templates', join(dir, 'missing.yaml')], /cannot read the templates file .*missing.yaml/],
     [['broker', '--trust-ca', notPem], new RegExp(`--trust-ca ${notPem} is not a PEM file`)],
     [['cert'], /give exactly one DEVICE_ID/],
@@ -150,11 +216,28 @@ test('bad templates files, a CA that is no PEM and a bad cert call: one line nam
 test('--record-sync: a kill -9 under a QoS 1 load loses no PUBLISH the device saw acknowledged', async () => {
   const dir = tmp();
   const record = join(dir, 'sync.jsonl');
-  const { child, ready, exited } = startBroker(['--credentials', 't1/u:p', '--record', record, '--record-sync',
-    '--mqtts-port', 'off', '--ws-port', 'off', '--wss-port', 'off', '--api-port', 'off']);
+  const { child, ready, exited } = startBroker([
+    '--credentials',
+    't1/u:p',
+    '--record',
+    record,
+    '--record-sync',
+    '--mqtts-port',
+    'off',
+    '--ws-port',
+    'off',
+    '--wss-port',
+    'off',
+    '--api-port',
+    'off',
+  ]);
   const r = await ready;
-  const c = await connected({ ports: { mqtt: r.mqtt, mqtts: null, ws: null, wss: null } as never }, 'mqtt',
-    { clientId: 'SYNC-1', username: 't1/u', password: 'p', reconnectPeriod: 0 });
+  const c = await connected({ ports: { mqtt: r.mqtt, mqtts: null, ws: null, wss: null } as never }, 'mqtt', {
+    clientId: 'SYNC-1',
+    username: 't1/u',
+    password: 'p',
+    reconnectPeriod: 0,
+  });
   c.on('error', () => {});
   const acked: number[] = [];
   let n = 0;

@@ -17,8 +17,9 @@ export const REPORT_HELP = `Usage: c8y-hil report RECORD.jsonl [RECORD.jsonl ...
 The first form writes a traffic timeline of the record to DIR (default: RECORD.timeline/):
 index.html opens in a browser, with filters by client, topic and packet type; --pdf and --png
 also render it with Chromium. Several records (the processes of c8y-hil broker --redis) are
-merged first by wall time into DIR/merged.jsonl, connections named by process (B/c3). The second writes DIR/index.html (default reports/): pass, fail
-and flaky per feature over the last runs. The third joins the runs of one suite split over hosts
+merged first by wall time into DIR/merged.jsonl, connections named by process (B/c3).
+The second writes DIR/index.html (default reports/): pass, fail and flaky per feature over the
+last runs. The third joins the runs of one suite split over hosts
 (c8y-hil run --shard 1/2, --shard 2/2) into one run in DIR (default reports/<id>-merged): one
 message stream, and from it report.html, junit.xml and outcome.json, the shards' records under
 records/<shard>/; its exit code is the merged run's (0 passed, 1 failed, 3 broken).

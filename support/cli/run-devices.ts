@@ -57,7 +57,11 @@ export async function runEachDevice(
         C8Y_HIL_REPORTS: join(reports, p.name),
         C8Y_HIL_RUN_ID: `${runId}-${p.name}`,
       };
-      const child = spawn(process.execPath, [bin, 'run', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(process.execPath, [bin, 'run', ...argv], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       children.push(child);
       const prefix = (out: NodeJS.WriteStream) => {
         let rest = '';

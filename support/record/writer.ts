@@ -6,7 +6,11 @@ import { ConnectionDecoder } from './decoder.ts';
 import { ITEM_EVENT, ITEM_IN, type Batch, type WriterMessage } from './batch.ts';
 
 export interface OpenFile {
-  fd: number; seq: number; startedWall: number; done: Int32Array; conns: Map<number, ConnectionDecoder>;
+  fd: number;
+  seq: number;
+  startedWall: number;
+  done: Int32Array;
+  conns: Map<number, ConnectionDecoder>;
   /** connections closed, oldest first: their decoders go once CLOSED_KEPT more have closed */
   closed: number[];
 }
@@ -24,7 +28,10 @@ let lastWallMs = NaN;
 let lastWallIso = '';
 function wallOf(f: OpenFile, t: number): string {
   const ms = Math.floor(f.startedWall + t);
-  if (ms !== lastWallMs) { lastWallMs = ms; lastWallIso = new Date(ms).toISOString(); }
+  if (ms !== lastWallMs) {
+    lastWallMs = ms;
+    lastWallIso = new Date(ms).toISOString();
+  }
   return lastWallIso;
 }
 
@@ -55,8 +62,11 @@ function serialise(f: OpenFile, e: Record<string, unknown>, lines: LineBuffer): 
   if (e.kind === 'packet') {
     if (e.dir === 'in' && e.type === 'publish') f.conns.get(connNumber(e.conn))?.publishSeqs.push(f.seq);
     // the hot path, written by hand; the field order is the one documented for the JSONL format
-    lines.push(`${head}"packet","conn":"${e.conn}","transport":"${e.transport}","dir":"${e.dir}","type":"${e.type}","size":${e.size},`
-      + `"packet":${e.packetJson}${e.clientIdJson === undefined ? '' : `,"clientId":${e.clientIdJson}`}}`);
+    lines.push(
+      `${head}"packet","conn":"${e.conn}","transport":"${e.transport}","dir":"${e.dir}",` +
+        `"type":"${e.type}","size":${e.size},` +
+        `"packet":${e.packetJson}${e.clientIdJson === undefined ? '' : `,"clientId":${e.clientIdJson}`}}`,
+    );
     return;
   }
   const { t: _t, kind, ...rest } = e as { t: number; kind: string } & Record<string, unknown>;
@@ -88,7 +98,10 @@ export function handleBatch(f: OpenFile, b: Batch): void {
   let start = 0;
   for (let i = 0; i < b.kinds.length; i++) {
     const kind = b.kinds[i]!;
-    if (kind === ITEM_EVENT) { emit(JSON.parse(b.events[b.refs[i]!]!)); continue; }
+    if (kind === ITEM_EVENT) {
+      emit(JSON.parse(b.events[b.refs[i]!]!));
+      continue;
+    }
     const end = b.ends[i]!;
     const conn = f.conns.get(b.refs[i]!);
     if (conn) conn.decode(kind === ITEM_IN ? 'in' : 'out', bytes.subarray(start, end), b.ts[i]!, emit);
@@ -99,7 +112,14 @@ export function handleBatch(f: OpenFile, b: Batch): void {
 
 export function handle(m: WriterMessage): void {
   if (m.op === 'open') {
-    files.set(m.id, { fd: openSync(m.path, 'w'), seq: 0, startedWall: m.startedWall, done: m.done, conns: new Map(), closed: [] });
+    files.set(m.id, {
+      fd: openSync(m.path, 'w'),
+      seq: 0,
+      startedWall: m.startedWall,
+      done: m.done,
+      conns: new Map(),
+      closed: [],
+    });
     bump(m.done);
     return;
   }
@@ -107,7 +127,10 @@ export function handle(m: WriterMessage): void {
   if (!f) return;
   try {
     if (m.op === 'batch') handleBatch(f, m);
-    else { closeSync(f.fd); files.delete(m.id); }
+    else {
+      closeSync(f.fd);
+      files.delete(m.id);
+    }
   } finally {
     bump(f.done);
   }

@@ -45,7 +45,12 @@ window.__c8yIndex = (i) => { index = i; };
 window.__c8yChunk = (key, rows) => { pending[key] = rows; };
 let held = { n: -1, rows: null };
 // one chunk is held at a time: paging within it loads nothing, moving on replaces it
-async function chunk(n) { if (held.n === n) return held.rows; const key = index.chunks[n].key; if (!pending[key]) await load('data/' + key + '.js'); held = { n, rows: pending[key] }; pending = {}; return held.rows; }
+async function chunk(n) {
+  if (held.n === n) return held.rows;
+  const key = index.chunks[n].key;
+  if (!pending[key]) await load('data/' + key + '.js');
+  held = { n, rows: pending[key] }; pending = {}; return held.rows;
+}
 const el = (id) => document.getElementById(id);
 function filters() { return { client: el('client').value, topic: el('topic').value, type: el('type').value, findings: el('findings').checked }; }
 function chunkMayMatch(c, f) { return (!f.client || c.clients.includes(f.client)) && (!f.topic || c.topics.includes(f.topic)) && (!f.type || c.types.includes(f.type)) && (!f.findings || c.findings > 0); }
