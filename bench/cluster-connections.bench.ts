@@ -7,12 +7,12 @@
 // holder processes (bench/lib/connection-holder.ts) of at most 15,000 each. Prints a table and
 // writes reports/bench/cluster-connections.json.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { nodeBroker, stopChild, type Server } from './lib/brokers.ts';
+import { nodeBroker, stopChild, type Server, rssMiB } from './lib/brokers.ts';
 import { startRedis } from '../support/broker/redis-server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,8 +22,6 @@ const PER_HOLDER = 15_000;
 const out = join(here, '..', 'reports', 'bench', 'cluster-connections.json');
 const tmp = mkdtempSync(join(tmpdir(), 'c8y-hil-bench-cluster-'));
 
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const openFiles = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
 // what a broker process can hold: its limit of open files, less what it has open besides
 const share = Math.min(Math.ceil(WANTED / PROCESSES), openFiles - 300);

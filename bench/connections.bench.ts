@@ -4,12 +4,12 @@
 // once they all hold. The clients are a fleet of emulated devices (c8y-hil emulate --fleet) for
 // the c8y-hil broker, plain CONNECTs for all (the other brokers know no SmartREST). Prints a table
 // and writes reports/bench/connections.json.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { mosquitto, nodeBroker, type Server } from './lib/brokers.ts';
+import { mosquitto, nodeBroker, type Server, rssMiB } from './lib/brokers.ts';
 import { Fleet } from '../support/emulator/fleet.ts';
 import { Firmware } from '../support/emulator/firmware.ts';
 
@@ -18,9 +18,6 @@ const N = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 const BATCH = 100;
 const out = join(here, '..', 'reports', 'bench', 'connections.json');
 const tmp = mkdtempSync(join(tmpdir(), 'c8y-hil-bench-conn-'));
-
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** N plain CONNECTs, a batch at a time; resolves with the clients when all are connected */
 async function plainClients(port: number): Promise<MqttClient[]> {

@@ -2,7 +2,7 @@
 // core: the c8y-hil broker (recording or not), bare aedes, and mosquitto (Debian's package) when
 // it is installed. Each is ended by its PID, even when the benchmark fails.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +16,10 @@ export interface Server {
   stop(): Promise<void>;
   closing?: Promise<{ drainMs: number; recordLines: number } | undefined>;
 }
+
+/** a process's resident memory now, in MiB */
+export const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 export async function freePort(): Promise<number> {
   const s = net.createServer();

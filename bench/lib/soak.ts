@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
 import { connected, Inbox } from '../../support/broker/clients.ts';
-import { stopChild } from './brokers.ts';
+import { rssMiB, stopChild } from './brokers.ts';
 
 const BIN = new URL('../../bin/c8y-hil.mjs', import.meta.url).pathname;
 const gen = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
@@ -55,9 +55,6 @@ async function startBroker(dir: string): Promise<Broker> {
   });
   return { child, ready: JSON.parse(line) as Record<string, unknown> };
 }
-
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 function random(seed: number): (n: number) => number {
   let state = seed;
