@@ -40,13 +40,26 @@ class ContainerConsole extends LineConsole {
   lineOut(line: string): void { this.logs.push(line); if (this.logs.length > 50) this.logs.shift(); this.receive(line); }
   lineErr(line: string): void { this.logs.push(line); if (this.logs.length > 50) this.logs.shift(); this.record?.add('console', { device: this.device, dir: 'stderr', line }); }
   private stopping = false;
+  /** the early exit, once the engine has said so */
+  private exitError: ConsoleError | undefined;
+  private exitSeen: () => void = () => {};
+  private readonly exitKnown = new Promise<void>((resolve) => (this.exitSeen = resolve));
   exited(code: number): void {
     if (this.stopping) return; // we stopped it: that is no early exit
     this.record?.add('device', { device: this.device, action: 'container-exited', code, lastLines: this.logs.slice(-10) });
-    this.breakWith(new ConsoleError(`${this.device}: the container ${this.started.getId().slice(0, 12)} exited with code ${code}; its last log lines: ${this.logs.slice(-10).map((l) => JSON.stringify(l)).join(', ') || '(none)'}`));
+    this.exitError = new ConsoleError(`${this.device}: the container ${this.started.getId().slice(0, 12)} exited with code ${code}; its last log lines: ${this.logs.slice(-10).map((l) => JSON.stringify(l)).join(', ') || '(none)'}`);
+    this.exitSeen();
+    this.breakWith(this.exitError);
   }
   protected async write(line: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.stdin.write(line + '\n', (err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => this.stdin.write(line + '\n', (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      // a container that exited closes its stdin before the engine reports the exit: the exit
+      // (its code and last lines) says more than the broken pipe, so wait a moment for it
+      await Promise.race([this.exitKnown, new Promise((r) => setTimeout(r, 3000).unref())]);
+      throw this.exitError ?? err;
+    }
   }
   async close(): Promise<void> {
     this.stopping = true;
