@@ -3,7 +3,7 @@
 // every subcommand answers --help, and --version.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,21 +63,30 @@ test('usage errors exit 2 with one line before anything runs; no reports folder 
   }
 });
 
-test('every subcommand answers --help with its own usage; --version everywhere', () => {
-  for (const cmd of ['broker', 'emulate', 'cert', 'audit', 'report', 'matrix', 'bench', 'lab']) {
-    const r = c8yHil([cmd, '--help']);
-    assert.equal(r.status, 0, `${cmd} --help: ${r.stderr}`);
-    assert.match(r.stdout, new RegExp(`^Usage: c8y-hil ${cmd}`), cmd);
-  }
-  const run = c8yHil(['run', '--help']);
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /--lab FILE/);
-  assert.match(run.stdout, /Exit codes: 0 every scenario passed/);
-  assert.match(run.stdout, /--retry/, "cucumber's own options follow");
+/** the CLI as a child process, several at once (each start costs a second of loading) */
+function c8yHilAsync(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+test('every subcommand answers --help with its own usage; --version everywhere', async () => {
+  const cmds = ['broker', 'emulate', 'cert', 'audit', 'report', 'matrix', 'bench', 'lab'];
+  const helps = await Promise.all(cmds.map((cmd) => c8yHilAsync([cmd, '--help'])));
+  cmds.forEach((cmd, i) => {
+    assert.equal(helps[i]!.status, 0, `${cmd} --help: ${helps[i]!.stderr}`);
+    assert.match(helps[i]!.stdout, new RegExp(`^Usage: c8y-hil ${cmd}`), cmd);
+  });
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
-  for (const args of [['--version'], ['report', '--version'], ['broker', '--version']]) {
-    assert.equal(c8yHil(args).stdout, `c8y-hil ${version}\n`);
-  }
+  const versions = [['--version'], ['report', '--version'], ['broker', '--version']];
+  const [run, ...asked] = await Promise.all([c8yHilAsync(['run', '--help']), ...versions.map((a) => c8yHilAsync(a))]);
+  assert.equal(run!.status, 0, run!.stderr);
+  assert.match(run!.stdout, /--lab FILE/);
+  assert.match(run!.stdout, /Exit codes: 0 every scenario passed/);
+  assert.match(run!.stdout, /--retry/, "cucumber's own options follow");
+  for (const r of asked) assert.equal(r.stdout, `c8y-hil ${version}\n`);
 });
 
 test(
