@@ -47,13 +47,19 @@ class ContainerConsole extends LineConsole {
   exited(code: number): void {
     if (this.stopping) return; // we stopped it: that is no early exit
     this.record?.add('device', { device: this.device, action: 'container-exited', code, lastLines: this.logs.slice(-10) });
-    this.exitError = new ConsoleError(`${this.device}: the container ${this.started.getId().slice(0, 12)} exited with code ${code}; its last log lines: ${this.logs.slice(-10).map((l) => JSON.stringify(l)).join(', ') || '(none)'}`);
+    const last = this.logs.slice(-10).map((l) => JSON.stringify(l)).join(', ') || '(none)';
+    const id = this.started.getId().slice(0, 12);
+    this.exitError = new ConsoleError(
+      `${this.device}: the container ${id} exited with code ${code}; its last log lines: ${last}`,
+    );
     this.exitSeen();
     this.breakWith(this.exitError);
   }
   protected async write(line: string): Promise<void> {
     try {
-      await new Promise<void>((resolve, reject) => this.stdin.write(line + '\n', (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        this.stdin.write(line + '\n', (err) => (err ? reject(err) : resolve())),
+      );
     } catch (err) {
       // a container that exited closes its stdin before the engine reports the exit: the exit
       // (its code and last lines) says more than the broken pipe, so wait a moment for it
