@@ -3,9 +3,7 @@ import { Given, When } from '@cucumber/cucumber';
 import type { Transport } from '../support/broker/options.ts';
 import { connectDevice, linkBack } from '../support/steps-context.ts';
 import type { HilWorld } from '../support/world.ts';
-import { startBrowserDevice } from '../support/devices/browser-device.ts';
 import { chromiumMissing } from '../support/report/browser.ts';
-import { containerEngineMissing, startContainerDevice } from '../support/devices/container-device.ts';
 import { recorded } from '../support/devices/recorded.ts';
 
 Given('the device is set up for the broker over {transport}', function (this: HilWorld, transport: Transport) {
@@ -122,11 +120,14 @@ Given('the device runs in a browser', async function (this: HilWorld) {
     this.attach(`skipped: ${missing}`, 'text/plain');
     return 'skipped';
   }
+  // esbuild, playwright and testcontainers load only for the scenarios that need them
+  const { startBrowserDevice } = await import('../support/devices/browser-device.ts');
   this.browserDevice = recorded(await startBrowserDevice(`BROWSER-${process.pid}`, this.lab.record));
   return useOwnDevice(this);
 });
 
 Given("the device's image runs in a container", async function (this: HilWorld) {
+  const { containerEngineMissing, startContainerDevice } = await import('../support/devices/container-device.ts');
   const missing = this.device.profile.container
     ? await containerEngineMissing()
     : `${this.device.profile.file} has no container section`;

@@ -23,7 +23,6 @@ import { createFrameGuard } from './frame-guard.ts';
 import { resolveOptions, TRANSPORTS, type BrokerOptions, type ResolvedOptions, type Transport } from './options.ts';
 import { createSessionStore, type RedisStore } from './persistence.ts';
 import { Cluster, clusterNode } from './cluster.ts';
-import mqemitterRedis from 'mqemitter-redis';
 import {
   BOOTSTRAP_PUBLISH,
   BOOTSTRAP_SUBSCRIBE,
@@ -98,6 +97,12 @@ export interface DownstreamResult {
 
 export type BoundPorts = { [T in Transport]: number | null };
 
+/** aedes' message bus over Redis, loaded only by a broker in a cluster */
+async function clusterBus(url: string): Promise<unknown> {
+  const { default: mqemitterRedis } = await import('mqemitter-redis');
+  return mqemitterRedis({ connectionString: url });
+}
+
 export class C8yBroker {
   readonly record: TrafficRecord;
   readonly ports: BoundPorts = { mqtt: null, mqtts: null, ws: null, wss: null };
@@ -170,7 +175,7 @@ export class C8yBroker {
     this.sessionsInRedis = !!sessions;
     this.aedes = await Aedes.createBroker({
       persistence: (this.sessionStore = createSessionStore(sessions)),
-      ...(o.cluster ? { mq: mqemitterRedis({ connectionString: o.cluster.url }) } : {}),
+      ...(o.cluster ? { mq: await clusterBus(o.cluster.url) } : {}),
       maxClientsIdLength: 65535,
       preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),

@@ -3,8 +3,12 @@
 // and the platform's inventory and operations (stored as JSON hashes; every change published so
 // each process keeps a current copy). aedes itself shares sessions (aedes-persistence-redis) and
 // its message bus (mqemitter-redis) through the same Redis.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+// ioredis is loaded only by a broker that joins a cluster
+const require = createRequire(import.meta.url);
 
 export interface ClusterOptions {
   /** redis://host:port[/db] */
@@ -60,7 +64,8 @@ export class Cluster {
   private constructor(readonly options: ClusterOptions) {
     this.node = clusterNode(options);
     this.prefix = options.prefix ?? 'c8y-hil';
-    const redis = () => new Redis(options.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+    const { Redis: Client } = require('ioredis') as typeof import('ioredis');
+    const redis = () => new Client(options.url, { maxRetriesPerRequest: 2, lazyConnect: true });
     this.cmd = redis();
     this.sub = redis();
   }

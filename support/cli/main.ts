@@ -1,16 +1,7 @@
 // The c8y-hil command: one entry, one subcommand a concern.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brokerCommand } from './broker-command.ts';
-import { auditCommand } from './audit-command.ts';
-import { certCommand } from './cert-command.ts';
-import { formatMatrix, runFaultMatrix } from './fault-matrix.ts';
-import { reportCommand } from './report-command.ts';
-import { emulateCommand } from '../emulator/main.ts';
 import { UsageError } from './usage-error.ts';
-import { runSuite } from './run-command.ts';
-import { benchCommand } from './bench-command.ts';
-import { labCommand } from './lab-command.ts';
 import { harnessVersion } from '../report/run-metadata.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,6 +41,7 @@ async function matrixCommand(args: string[]): Promise<number> {
   }
   if (args.length > 0)
     throw new UsageError(`c8y-hil matrix takes no arguments, not '${args.join(' ')}' (see c8y-hil matrix --help)`);
+  const { formatMatrix, runFaultMatrix } = await import('./fault-matrix.ts');
   const m = await runFaultMatrix();
   process.stdout.write(formatMatrix(m) + '\n');
   return m.unnoticed.length === 0 && m.falseAlarms.length === 0 && m.uncovered.length === 0 ? 0 : 1;
@@ -61,25 +53,26 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`c8y-hil ${harnessVersion(ROOT)}\n`);
     return 0;
   }
+  // each command loads only its own modules: the emulator starts once per run, the broker in tests often
   switch (command) {
     case 'broker':
-      return brokerCommand(rest);
+      return (await import('./broker-command.ts')).brokerCommand(rest);
     case 'run':
-      return runSuite(rest, ROOT);
+      return (await import('./run-command.ts')).runSuite(rest, ROOT);
     case 'matrix':
       return matrixCommand(rest);
     case 'bench':
-      return benchCommand(rest);
+      return (await import('./bench-command.ts')).benchCommand(rest);
     case 'lab':
-      return labCommand(rest);
+      return (await import('./lab-command.ts')).labCommand(rest);
     case 'emulate':
-      return emulateCommand(rest);
+      return (await import('../emulator/main.ts')).emulateCommand(rest);
     case 'cert':
-      return certCommand(rest);
+      return (await import('./cert-command.ts')).certCommand(rest);
     case 'audit':
-      return auditCommand(rest);
+      return (await import('./audit-command.ts')).auditCommand(rest);
     case 'report':
-      return reportCommand(rest);
+      return (await import('./report-command.ts')).reportCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`c8y-hil ${harnessVersion(ROOT)}\n`);

@@ -13,6 +13,8 @@ export interface LeaseOptions {
   waitMs: number;
   /** how often to look again while waiting */
   pollMs?: number;
+  /** told once, when the device is held by another and the wait begins */
+  onWait?: (holders: readonly Lease[]) => void;
 }
 
 /** the store a run uses: Redis when a URL is given (lab file or C8Y_HIL_LEASES), else the host's lock files */
@@ -67,13 +69,22 @@ export class HeldLease {
 }
 
 /** the device for this owner, waiting up to `waitMs` while another holds it; LeaseBusy names the holder */
+/** the line a waiting run prints once, so that a run that seems to hang says why */
+export function waitingLine(holders: readonly Lease[], waitMs: number): string {
+  const held = holders.map((h) => `${h.device} is leased by ${h.owner}`).join('; ');
+  return `c8y-hil: waiting up to ${Math.round(waitMs / 1000)} s for a device: ${held}\n`;
+}
+
 export async function acquire(store: LeaseStore, device: string, owner: string, o: LeaseOptions): Promise<HeldLease> {
   const started = performance.now();
+  let told = false;
   for (;;) {
     const t = await store.take(device, owner, o.ttlMs);
     if (t.ok) return new HeldLease(store, t.lease, o.ttlMs);
     const waited = performance.now() - started;
     if (waited >= o.waitMs) throw new LeaseBusy(t.holder, waited);
+    if (!told) o.onWait?.([t.holder]);
+    told = true;
     await new Promise((r) => setTimeout(r, Math.min(o.pollMs ?? 250, o.waitMs - waited)));
   }
 }

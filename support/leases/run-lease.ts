@@ -2,7 +2,7 @@
 // C8Y_HIL_LEASES names a Redis URL), before anything touches the device, kept by a heartbeat for
 // the whole run and given up at its end. Without either, a run leases nothing (as before).
 import type { LabConfig } from '../lab-file.ts';
-import { acquire, HeldLease, leaseOwner, leaseStore } from './holder.ts';
+import { acquire, HeldLease, leaseOwner, leaseStore, waitingLine } from './holder.ts';
 import { LeaseBusy, type Lease } from './lease-store.ts';
 
 export async function leaseForRun(
@@ -13,7 +13,10 @@ export async function leaseForRun(
   const redis = lab.leases?.redis ?? env.C8Y_HIL_LEASES;
   if (!lab.leases && !redis) return undefined;
   const store = leaseStore(redis, env);
-  const o = { ttlMs: lab.leases?.ttlMs ?? 30_000, waitMs: lab.leases?.waitMs ?? 600_000 };
+  const ttlMs = lab.leases?.ttlMs ?? 30_000;
+  const waitMs = lab.leases?.waitMs ?? 600_000;
+  const onWait = (holders: readonly Lease[]) => process.stderr.write(waitingLine(holders, waitMs));
+  const o = { ttlMs, waitMs, onWait };
   try {
     const held = await acquire(store, lab.device.id, leaseOwner(runId), o);
     return {
@@ -45,6 +48,7 @@ export async function leaseAnyOf(
   const waitMs = lab.leases?.waitMs ?? 600_000;
   const owner = leaseOwner(runId);
   const started = performance.now();
+  let told = false;
   try {
     for (;;) {
       const holders: Lease[] = [];
@@ -63,6 +67,8 @@ export async function leaseAnyOf(
         err.message = `no device free: ${held}; waited ${Math.round(waited)} ms`;
         throw err;
       }
+      if (!told) process.stderr.write(waitingLine(holders, waitMs));
+      told = true;
       await new Promise((r) => setTimeout(r, Math.min(250, waitMs - waited)));
     }
   } catch (err) {
