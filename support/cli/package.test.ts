@@ -94,9 +94,9 @@ test(
         project,
       );
       assert.equal(installed.status, 0, installed.out.slice(-3000));
-      const r = run(join(project, 'node_modules', '.bin', 'c8y-hil'), ['run', '--tags', '@mine or @connect'], project, {
-        C8Y_HIL_RUN_ID: 'project-run',
-      });
+      // its own scenario and one built-in one (cucumber's --name narrows both folders alike)
+      const args = ['run', '--tags', '@mine or @connect', '--name', 'our board connects|the device registers, then'];
+      const r = run(join(project, 'node_modules', '.bin', 'c8y-hil'), args, project, { C8Y_HIL_RUN_ID: 'project-run' });
       assert.equal(r.status, 0, r.out.slice(-4000));
       const reports = join(project, 'reports', 'project-run');
       const outcome = JSON.parse(readFileSync(join(reports, 'outcome.json'), 'utf8'));
