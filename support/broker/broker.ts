@@ -100,7 +100,12 @@ export type BoundPorts = { [T in Transport]: number | null };
 /** aedes' message bus over Redis, loaded only by a broker in a cluster */
 async function clusterBus(url: string): Promise<unknown> {
   const { default: mqemitterRedis } = await import('mqemitter-redis');
-  return mqemitterRedis({ connectionString: url });
+  const { Redis } = await import('ioredis');
+  // aedes subscribes at once; ioredis writes SUBSCRIBE before its ready check (INFO), which the
+  // server then refuses in subscriber mode and ioredis throws where nothing can catch it (seen in
+  // the cluster test): the subscriber connection goes without the ready check
+  const subConn = new Redis(url, { enableReadyCheck: false });
+  return mqemitterRedis({ subConn, pubConn: new Redis(url) });
 }
 
 export class C8yBroker {

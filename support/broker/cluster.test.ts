@@ -30,11 +30,13 @@ async function startB(url: string): Promise<typeof b> {
   const child = spawn(process.execPath, [BIN, ...args, '--mqtts-port', 'off', '--ws-port', 'off', '--wss-port', 'off']);
   const ready = await new Promise<Record<string, number | string>>((resolve, reject) => {
     let out = '';
+    let err = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Record<string, number | string>);
     });
-    child.once('exit', (code) => reject(new Error(`broker B exited with ${code}`)));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`broker B exited with ${code}: ${err}`)));
   });
   return { child, mqtt: Number(ready.mqtt), api: Number(ready.api), record, token: String(ready.apiToken) };
 }
