@@ -19,20 +19,30 @@ const gen = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
 const TRANSPORTS = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
 
 export interface SoakOptions {
-  fuzz: number;
-  cycles: number;
+  /** in order: fuzzed inputs over every transport, or clean connect/publish/disconnect cycles */
+  phases: { name: string; kind: 'fuzz' | 'cycles'; inputs: number }[];
+  /** how long the broker idles after each phase before its RSS is read (default 5 s) */
+  idleMs?: number;
   /** connections at a time */
   concurrency: number;
   seed: number;
+  /**
+   * device identities the inputs take in turn: a fleet that reconnects, not a platform that gains a
+   * device per connection (its inventory would grow as Cumulocity's does, by design)
+   */
+  identities?: number;
 }
 export interface Phase {
   name: string;
   inputs: number;
   seconds: number;
   rssAfterMiB: number;
+  /** the broker's own figure of its live JavaScript heap after the idle (GET /health) */
+  heapUsedAfterMiB: number;
 }
 export interface SoakResult {
   baselineMiB: number;
+  baselineHeapMiB: number;
   phases: Phase[];
   samples: { s: number; rssMiB: number; phase: string }[];
   sentinel: { operations: number; missed: number; maxLatencyMs: number; medianLatencyMs: number };
@@ -89,9 +99,9 @@ function session(clientId: string, n: number): Buffer {
   ]);
 }
 
-function mutated(rand: (n: number) => number, n: number): Buffer {
+function mutated(rand: (n: number) => number, n: number, identities: number): Buffer {
   if (rand(10) < 3) return Buffer.from(Array.from({ length: 1 + rand(200) }, () => rand(256)));
-  const b = Buffer.from(session(`FUZZ${n}`, n));
+  const b = Buffer.from(session(`FUZZ${n % identities}`, n));
   for (let i = 1 + rand(4); i > 0; i--) b[rand(b.length)] = rand(256);
   return b;
 }
@@ -174,8 +184,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       .then(() => latencies.push(performance.now() - sent))
       .catch(() => missed++);
   }, 1000);
+  const health = async () => {
+    const r = await fetch(`http://127.0.0.1:${String(b.ready.api)}/health`, { headers });
+    return ((await r.json()) as { memory: { heapUsed: number } }).memory;
+  };
   await new Promise((r) => setTimeout(r, 2000));
   const baselineMiB = rssMiB(pid);
+  const baselineHeapMiB = (await health()).heapUsed;
   const phases: Phase[] = [];
   const run = async (name: string, inputs: number, job: (i: number) => Promise<void>) => {
     phase = name;
@@ -183,12 +198,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await pooled(inputs, o.concurrency, job);
     const seconds = (performance.now() - start) / 1000;
     phase = `${name} (idle)`;
-    await new Promise((r) => setTimeout(r, 5000));
-    phases.push({ name, inputs, seconds: Math.round(seconds), rssAfterMiB: Math.round(rssMiB(pid)) });
+    await new Promise((r) => setTimeout(r, o.idleMs ?? 5000));
+    const heapUsedAfterMiB = (await health()).heapUsed;
+    phases.push({ name, inputs, seconds: Math.round(seconds), rssAfterMiB: Math.round(rssMiB(pid)), heapUsedAfterMiB });
   };
   const rand = random(o.seed);
-  await run('fuzz', o.fuzz, (i) => throwAt(b.ready, TRANSPORTS[i % 4]!, mutated(rand, i)));
-  await run('cycles', o.cycles, (i) => throwAt(b.ready, 'mqtt', session(`CYCLE${i}`, i)));
+  const ids = o.identities ?? 1000;
+  for (const p of o.phases)
+    await run(p.name, p.inputs, (i) =>
+      p.kind === 'fuzz'
+        ? throwAt(b.ready, TRANSPORTS[i % 4]!, mutated(rand, i, ids))
+        : throwAt(b.ready, 'mqtt', session(`CYCLE${i % ids}`, i)),
+    );
   clearInterval(probe);
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
@@ -205,6 +226,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const sorted = [...latencies].sort((x, y) => x - y);
   return {
     baselineMiB: Math.round(baselineMiB),
+    baselineHeapMiB,
     phases,
     samples,
     sentinel: {

@@ -139,6 +139,13 @@ async function streamRecord(broker: C8yBroker, q: URLSearchParams, res: http.Ser
   res.end();
 }
 
+/** the process's memory in MiB, for a soak or a person watching a long session */
+function memoryMiB(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), heapTotal: mib(m.heapTotal), external: mib(m.external) };
+}
+
 async function route(
   broker: C8yBroker,
   platform: Platform | undefined,
@@ -149,7 +156,7 @@ async function route(
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const method = req.method ?? 'GET';
   if (method === 'GET' && url.pathname === '/health')
-    return send(res, 200, { ok: true, ports: broker.ports, record: broker.record.path });
+    return send(res, 200, { ok: true, ports: broker.ports, record: broker.record.path, memory: memoryMiB() });
   if (method === 'GET' && url.pathname === '/record') return streamRecord(broker, url.searchParams, res);
   if (!platform) throw new PlatformError(404, `no endpoint ${method} ${url.pathname}`);
   if (parts[0] === 'devices' && method === 'GET') {

@@ -8,6 +8,7 @@ import { C8yBroker } from '../broker/broker.ts';
 import { parseCredential, type Credential } from '../broker/credentials.ts';
 import { TRANSPORTS, type BrokerOptions, type Transport } from '../broker/options.ts';
 import { startApi } from '../broker/http-api.ts';
+import { collectWhenCalm } from '../broker/idle-gc.ts';
 import { Platform } from '../broker/platform/platform.ts';
 import { readTemplatesFile } from './templates-file.ts';
 import { optionProblem, UsageError } from './usage-error.ts';
@@ -44,6 +45,8 @@ Prints one JSON line with the bound ports when ready; SIGINT or SIGTERM flush th
   --trust-ca FILE             a CA (PEM) device certificates may chain to (repeatable; default: the
                               broker's own run-time CA). c8y-hil cert makes one and signs devices
   --device-tenant T           the tenant of bootstrap credentials and certificate logins
+  --record-window N           events the API's record queries see, the latest N (default 10000); the
+                              file keeps every one
   --record-sync               each chunk a device sends is in the record's file before the broker acts
                               on it: a kill -9 loses no acknowledged message (slower: see the README)
   --api-token T               the token API requests must carry (Authorization: Bearer T); default:
@@ -86,6 +89,7 @@ const FLAGS = {
   node: { type: 'string' },
   'api-token': { type: 'string' },
   'record-sync': { type: 'boolean' },
+  'record-window': { type: 'string' },
   'api-open': { type: 'boolean' },
   'redis-prefix': { type: 'string' },
 } as const;
@@ -201,6 +205,10 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
   const max = maxRaw === undefined ? undefined : Number(maxRaw);
   if (max !== undefined && (!Number.isInteger(max) || max < 0))
     throw new UsageError(`--max-packet-size must be a whole number of bytes, not '${maxRaw}'`);
+  const windowRaw = v['record-window'] ?? cfg.recordWindow ?? 10_000;
+  const recordWindow = Number(windowRaw);
+  if (!Number.isInteger(recordWindow) || recordWindow < 1)
+    throw new UsageError(`--record-window must be a whole number of events (1 or more), not '${windowRaw}'`);
   const key = readPem('--tls-key', v['tls-key'] as string | undefined);
   const cert = readPem('--tls-cert', v['tls-cert'] as string | undefined);
   if ((key === undefined) !== (cert === undefined)) throw new UsageError('--tls-key and --tls-cert go together');
@@ -215,7 +223,7 @@ export function brokerSettings(argv: string[]): BrokerCommandSettings | 'help' {
     credentials: creds,
     recordPath,
     // a broker that runs for days: queries see the latest events, the file keeps every one
-    recordWindow: 100_000,
+    recordWindow,
     recordSync: (v['record-sync'] as boolean | undefined) ?? cfg.recordSync ?? false,
     ...(lastWill ? { lastWill } : {}),
     ...(max !== undefined ? { maxPacketSize: max } : {}),
@@ -306,11 +314,13 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     ...(caPath ? { ca: caPath } : {}),
   };
   process.stdout.write(JSON.stringify(ready) + '\n');
+  const stopCollecting = collectWhenCalm(() => broker.record.connectionsOpened);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  stopCollecting();
   await api?.close();
   await broker.close();
   if (api && token !== null) rmSync(tokenFile, { force: true });

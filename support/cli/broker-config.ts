@@ -34,6 +34,7 @@ export const brokerConfigSchema = z.strictObject({
   knownDevices: z.array(z.string().min(1)).optional(),
   apiToken: z.string().min(16).optional(),
   recordSync: z.boolean().optional(),
+  recordWindow: z.number().int().min(1).optional(),
   apiOpen: z.boolean().optional(),
   redis: z.string().min(1).optional(),
   node: z.string().min(1).optional(),

@@ -20,6 +20,19 @@ export interface Batch {
   events: string[];
 }
 
-export interface OpenRecord { op: 'open'; id: number; path: string; startedWall: number; done: Int32Array }
-export interface CloseRecord { op: 'close'; id: number }
-export type WriterMessage = Batch | OpenRecord | CloseRecord;
+export interface OpenRecord {
+  op: 'open';
+  id: number;
+  path: string;
+  startedWall: number;
+  done: Int32Array;
+}
+export interface CloseRecord {
+  op: 'close';
+  id: number;
+}
+/** a full garbage collection in the writer's own heap (the broker went quiet after a busy spell) */
+export interface CollectGarbage {
+  op: 'gc';
+}
+export type WriterMessage = Batch | OpenRecord | CloseRecord | CollectGarbage;

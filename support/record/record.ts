@@ -46,6 +46,11 @@ function writerThread(): Worker {
   return writer;
 }
 
+/** the writer thread collects its garbage too (support/broker/idle-gc.ts) */
+export function collectWriterGarbage(): void {
+  writer?.postMessage({ op: 'gc' } satisfies WriterMessage);
+}
+
 let nextRecordId = 0;
 
 /** One connection's view into the record: the transport calls in()/out() with raw chunks. */
@@ -98,6 +103,11 @@ export class TrafficRecord {
 
   /** ms since the record started */
   now(): number { return performance.now() - this.startedMono; }
+
+  /** connections opened so far */
+  get connectionsOpened(): number {
+    return this.connCount;
+  }
 
   openConnection(transport: string, remote?: string): RecordedConnection {
     const n = ++this.connCount;

@@ -110,7 +110,7 @@ export function handleBatch(f: OpenFile, b: Batch): void {
   out.flushTo(f.fd);
 }
 
-export function handle(m: WriterMessage): void {
+export function handle(m: Exclude<WriterMessage, { op: 'gc' }>): void {
   if (m.op === 'open') {
     files.set(m.id, {
       fd: openSync(m.path, 'w'),
