@@ -35,7 +35,7 @@ console.log(
   `sentinel: ${s.operations} operations, ${s.missed} missed, ` +
     `latency median ${s.medianLatencyMs} ms, max ${s.maxLatencyMs} ms`,
 );
-console.log(`record: ${r.recordValid ? 'valid JSONL to its last line' : 'NOT valid JSONL'}`);
+console.log(`record: ${r.recordMiB} MiB, ${r.recordValid ? 'valid JSONL to its last line' : 'NOT valid JSONL'}`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify({ ...r, at: new Date().toISOString() }, null, 2) + '\n');
 console.log(`written: ${out}`);

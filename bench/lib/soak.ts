@@ -3,7 +3,7 @@
 // sent an operation every second (its misses and latency) and the broker's RSS is sampled every
 // second. Used by bench/soak.bench.ts (a million of each) and by a short test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,8 @@ export interface SoakResult {
   samples: { s: number; rssMiB: number; phase: string }[];
   sentinel: { operations: number; missed: number; maxLatencyMs: number; medianLatencyMs: number };
   recordValid: boolean;
+  /** the size of the record's file */
+  recordMiB: number;
 }
 
 interface Broker {
@@ -151,6 +153,17 @@ async function pooled(total: number, concurrency: number, job: (i: number) => Pr
   );
 }
 
+/** every line of the record parses (read as a stream: a million-input soak writes gigabytes) */
+async function validJsonl(path: string): Promise<boolean> {
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity }))
+    try {
+      JSON.parse(line);
+    } catch {
+      return false;
+    }
+  return true;
+}
+
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'c8y-hil-soak-'));
   const b = await startBroker(dir);
@@ -215,14 +228,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   clearInterval(sampler);
   sentinelClient.end(true);
   await stopChild(b.child);
-  const lines = readFileSync(String(b.ready.record), 'utf8').trimEnd().split('\n');
-  let recordValid = true;
-  for (const l of lines)
-    try {
-      JSON.parse(l);
-    } catch {
-      recordValid = false;
-    }
+  const recordValid = await validJsonl(String(b.ready.record));
+  const recordMiB = Math.round(statSync(String(b.ready.record)).size / 2 ** 20);
+  rmSync(dir, { recursive: true, force: true });
   const sorted = [...latencies].sort((x, y) => x - y);
   return {
     baselineMiB: Math.round(baselineMiB),
@@ -236,5 +244,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       medianLatencyMs: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
     },
     recordValid,
+    recordMiB,
   };
 }
