@@ -125,6 +125,8 @@ test('a port in use and a bad flag each give one line and exit code 2', async ()
     ['--last-will', 'maybe'],
     ['--credentials', 'nouser'],
     ['--config', '/nonexistent/c.yaml'],
+    ['--record-window', 'many'],
+    ['--record-window', '0'],
   ]) {
     const res = spawnSync(process.execPath, [BIN, 'broker', ...args], { encoding: 'utf8' });
     assert.equal(res.status, 2, `${args.join(' ')} must exit 2`);

@@ -7,13 +7,18 @@ export interface FaultRow {
   does: string;
   /** every rule that must report a violation in a run with the fault */
   rules: readonly string[];
-  /** the features to run for it (the scenarios its rules need: FILE, or FILE:LINE of a Scenario) */
+  /** the features to run for it (the scenarios its rules need: FILE, or FILE:LINE of a Scenario or an example) */
   features: readonly string[];
   /** environment the run needs (a warning counts only in a strict run) */
   env?: Readonly<Record<string, string>>;
 }
 
 const REGISTRATION = 'features/connect/registration.feature';
+// one scenario shows each of these faults: the matrix runs it alone, not its whole file
+/** the example "comma and quotes": a value that needs quotes and has a quote inside */
+const ESCAPING_ROW = 'features/smartrest/escaping.feature:23';
+/** c8y_Restart executed: one operation, sent at QoS 1, answered 501 then 503 */
+const EXECUTED_OPERATION = 'features/operations/lifecycle.feature:30';
 const f = (
   does: string,
   rules: string[],
@@ -42,22 +47,22 @@ export const FAULTS = {
   'no-quoting': f(
     'writes fields as they are: commas, quotes and line breaks are never quoted',
     ['escaping.needs-quotes', 'platform.data'],
-    ['features/smartrest/escaping.feature'],
+    [ESCAPING_ROW],
   ),
   'doubled-quotes': f(
     'quotes fields but escapes a double quote by doubling it ("") instead of \\"',
     ['escaping.doubled-quote'],
-    ['features/smartrest/escaping.feature'],
+    [ESCAPING_ROW],
   ),
   'unclosed-quote': f(
     'opens a quote around a field that needs one and never closes it',
     ['escaping.unbalanced-quote', 'platform.data'],
-    ['features/smartrest/escaping.feature'],
+    [ESCAPING_ROW],
   ),
   'text-after-quote': f(
     'closes the quote before the last character of the field ("a,b"c)',
     ['escaping.text-after-quote', 'platform.data'],
-    ['features/smartrest/escaping.feature'],
+    [ESCAPING_ROW],
   ),
   'unknown-template': f('sends its supported operations with template 144, which does not exist (114 does)', [
     'smartrest.unknown-template',
@@ -66,27 +71,23 @@ export const FAULTS = {
   qos0: f(
     'publishes and subscribes with QoS 0 whatever QoS is configured',
     ['qos.as-configured'],
-    ['features/qos/qos.feature'],
+    ['features/qos/qos.feature:19'],
   ),
-  'no-puback': f(
-    'never acknowledges a QoS 1 message it receives',
-    ['qos.downstream-handshake'],
-    ['features/operations/lifecycle.feature'],
-  ),
+  'no-puback': f('never acknowledges a QoS 1 message it receives', ['qos.downstream-handshake'], [EXECUTED_OPERATION]),
   'qos2-twice': f(
     'acts on a QoS 2 operation when its PUBLISH arrives, so a redelivery (DUP) is acted on again',
     ['operations.lifecycle'],
-    ['features/qos/qos.feature'],
+    ['features/qos/qos.feature:23'],
   ),
   'double-answer': f(
     'sends 503 twice for every operation it executes',
     ['operations.answered-twice'],
-    ['features/operations/lifecycle.feature'],
+    [EXECUTED_OPERATION],
   ),
   'clean-session-1': f(
     'connects with clean session 1 even when clean session 0 is configured',
     ['sessions.clean-as-configured'],
-    ['features/sessions/clean-session.feature'],
+    ['features/sessions/clean-session.feature:6'],
   ),
   'subscribe-wrong-topics': f('also subscribes to s/us (its own data) and to c8y/ds (no such topic)', [
     'topics.subscribe-publish-topic',
@@ -118,7 +119,7 @@ export const FAULTS = {
   'wrong-fragment': f(
     'answers an operation with 501/503 for the wrong fragment',
     ['operations.lifecycle'],
-    ['features/operations/lifecycle.feature'],
+    [EXECUTED_OPERATION],
   ),
   'first-line-only': f(
     'acts on the first line of an operation PUBLISH only (the platform pushes pending operations several to a PUBLISH)',
@@ -173,7 +174,7 @@ export const FAULTS = {
   'last-will': f(
     'sets a last will (400,c8y_ConnectionLost) and relies on it to report going offline',
     ['connect.last-will'],
-    ['features/smartrest/policy.feature'],
+    ['features/smartrest/policy.feature:21'],
     { C8Y_HIL_STRICT: '1' },
   ),
 } as const satisfies Record<string, FaultRow>;
