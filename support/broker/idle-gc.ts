@@ -13,6 +13,8 @@ export interface CalmOptions {
   busy?: number;
   /** at most this many since the last look and the spell is over (default 50) */
   calm?: number;
+  /** what a collection does (default: a full collection here and in the record writer) */
+  collect?: () => void;
 }
 
 /**
@@ -20,12 +22,21 @@ export interface CalmOptions {
  * the pages a collection freed back to the system only at a later one. `opened` counts connections.
  */
 export function collectWhenCalm(opened: () => number, o: CalmOptions = {}): () => void {
+  const look = calmWatch(opened, o);
+  const timer = setInterval(look, o.everyMs ?? 2000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** one look at the counter, and a collection when it is time: the schedule, without the timer */
+export function calmWatch(opened: () => number, o: CalmOptions = {}): () => void {
   const busy = o.busy ?? 1_000;
   const calm = o.calm ?? 50;
+  const collectNow = o.collect ?? collect;
   let seen = opened();
   let spell = 0;
   let looks = 0;
-  const timer = setInterval(() => {
+  return () => {
     const now = opened();
     const recent = now - seen;
     seen = now;
@@ -34,11 +45,9 @@ export function collectWhenCalm(opened: () => number, o: CalmOptions = {}): () =
     if (spell >= busy) {
       spell = 0;
       looks = 6;
-      collect();
-    } else if (looks > 0 && --looks % 2 === 0) collect();
-  }, o.everyMs ?? 2000);
-  timer.unref();
-  return () => clearInterval(timer);
+      collectNow();
+    } else if (looks > 0 && --looks % 2 === 0) collectNow();
+  };
 }
 
 function collect(): void {
