@@ -35,7 +35,7 @@ test('the rules a run broke are read from its failures; a step failing for anoth
   assert.deepEqual([...r.failed], ['features/a.feature']);
 });
 
-test('a fault that names lines of a feature names Scenario or example lines (the features move; this keeps them honest)', () => {
+test('a fault that names lines names Scenario or example lines (the features move; this keeps them honest)', () => {
   for (const [fault, row] of Object.entries(FAULTS)) {
     for (const f of row.features) {
       const [file, ...lines] = f.split(':');
