@@ -22,6 +22,7 @@ import { checkLogin, type Credential } from './credentials.ts';
 import { createFrameGuard } from './frame-guard.ts';
 import { resolveOptions, TRANSPORTS, type BrokerOptions, type ResolvedOptions, type Transport } from './options.ts';
 import { createSessionStore, type RedisStore } from './persistence.ts';
+import { redisClient } from '../redis-client.ts';
 import { Cluster, clusterNode } from './cluster.ts';
 import {
   BOOTSTRAP_PUBLISH,
@@ -100,12 +101,10 @@ export type BoundPorts = { [T in Transport]: number | null };
 /** aedes' message bus over Redis, loaded only by a broker in a cluster */
 async function clusterBus(url: string): Promise<unknown> {
   const { default: mqemitterRedis } = await import('mqemitter-redis');
-  const { Redis } = await import('ioredis');
   // aedes subscribes at once; ioredis writes SUBSCRIBE before its ready check (INFO), which the
   // server then refuses in subscriber mode and ioredis throws where nothing can catch it (seen in
   // the cluster test): the subscriber connection goes without the ready check
-  const subConn = new Redis(url, { enableReadyCheck: false });
-  return mqemitterRedis({ subConn, pubConn: new Redis(url) });
+  return mqemitterRedis({ subConn: redisClient(url, { enableReadyCheck: false }), pubConn: redisClient(url) });
 }
 
 export class C8yBroker {

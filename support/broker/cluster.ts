@@ -5,10 +5,7 @@
 // its message bus (mqemitter-redis) through the same Redis.
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-
-// ioredis is loaded only by a broker that joins a cluster
-const require = createRequire(import.meta.url);
+import { redisClient } from '../redis-client.ts';
 
 export interface ClusterOptions {
   /** redis://host:port[/db] */
@@ -64,8 +61,7 @@ export class Cluster {
   private constructor(readonly options: ClusterOptions) {
     this.node = clusterNode(options);
     this.prefix = options.prefix ?? 'c8y-hil';
-    const { Redis: Client } = require('ioredis') as typeof import('ioredis');
-    const redis = () => new Client(options.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+    const redis = () => redisClient(options.url, { maxRetriesPerRequest: 2, lazyConnect: true });
     this.cmd = redis();
     this.sub = redis();
   }

@@ -68,13 +68,17 @@ export class HeldLease {
   }
 }
 
-/** the device for this owner, waiting up to `waitMs` while another holds it; LeaseBusy names the holder */
-/** the line a waiting run prints once, so that a run that seems to hang says why */
-export function waitingLine(holders: readonly Lease[], waitMs: number): string {
-  const held = holders.map((h) => `${h.device} is leased by ${h.owner}`).join('; ');
-  return `c8y-hil: waiting up to ${Math.round(waitMs / 1000)} s for a device: ${held}\n`;
+/** who holds which device, for the messages of a run that waits or gives up */
+export function leasedBy(holders: readonly Lease[]): string {
+  return holders.map((h) => `${h.device} is leased by ${h.owner}`).join('; ');
 }
 
+/** the line a waiting run prints once, so that a run that seems to hang says why */
+export function waitingLine(holders: readonly Lease[], waitMs: number): string {
+  return `c8y-hil: waiting up to ${Math.round(waitMs / 1000)} s for a device: ${leasedBy(holders)}\n`;
+}
+
+/** the device for this owner, waiting up to `waitMs` while another holds it; LeaseBusy names the holder */
 export async function acquire(store: LeaseStore, device: string, owner: string, o: LeaseOptions): Promise<HeldLease> {
   const started = performance.now();
   let told = false;

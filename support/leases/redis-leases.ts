@@ -1,12 +1,9 @@
 // Leases in Redis, for a lab shared by runs on several hosts: a key per device holding the owner,
 // set only when absent (SET NX) with the TTL as its expiry; renewal and release are scripts that
 // act only for the owner, so a run can never extend or free another's lease.
-import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
+import { redisClient } from '../redis-client.ts';
 import type { Lease, LeaseStore, Taken } from './lease-store.ts';
-
-// ioredis is loaded only by a run whose lab names a Redis
-const require = createRequire(import.meta.url);
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
@@ -25,8 +22,7 @@ export class RedisLeases implements LeaseStore {
     readonly where: string,
     private readonly prefix = 'c8y-hil:lease:',
   ) {
-    const { Redis: Client } = require('ioredis') as typeof import('ioredis');
-    this.redis = new Client(where, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.redis = redisClient(where, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.on('error', () => {
       /* a failed command reports it */
     });

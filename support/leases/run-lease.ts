@@ -2,7 +2,7 @@
 // C8Y_HIL_LEASES names a Redis URL), before anything touches the device, kept by a heartbeat for
 // the whole run and given up at its end. Without either, a run leases nothing (as before).
 import type { LabConfig } from '../lab-file.ts';
-import { acquire, HeldLease, leaseOwner, leaseStore, waitingLine } from './holder.ts';
+import { acquire, HeldLease, leasedBy, leaseOwner, leaseStore, waitingLine } from './holder.ts';
 import { LeaseBusy, type Lease } from './lease-store.ts';
 
 export async function leaseForRun(
@@ -63,8 +63,7 @@ export async function leaseAnyOf(
       const waited = performance.now() - started;
       if (waited >= waitMs) {
         const err = new LeaseBusy(holders[0]!, waited);
-        const held = holders.map((h) => `${h.device} is leased by ${h.owner}`).join('; ');
-        err.message = `no device free: ${held}; waited ${Math.round(waited)} ms`;
+        err.message = `no device free: ${leasedBy(holders)}; waited ${Math.round(waited)} ms`;
         throw err;
       }
       if (!told) process.stderr.write(waitingLine(holders, waitMs));
