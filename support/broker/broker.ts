@@ -13,6 +13,7 @@ import { FrameFilter, filterWhole } from './frame-filter.ts';
 import { LinkFaults, PACKET_TYPES, type PacketFault } from './link-faults.ts';
 import { DeviceRate, type RateLimit } from './rate-limit.ts';
 import { ActedOn } from './resends.ts';
+import { coalesceWrites } from './coalesce-writes.ts';
 
 type ResentPacket = { qos?: number; dup?: boolean; messageId?: number; topic: string; payload?: Buffer | string };
 import type { StandingListeners } from './standing-listeners.ts';
@@ -299,6 +300,9 @@ export class C8yBroker {
     const faults = this.linkFilter(st);
     if (this.options.recording) tapConnection(stream, conn, guard, faults);
     else tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard, faults);
+    // TCP and TLS sockets hand a write to the kernel at once; a WebSocket's may still be on its way
+    // when aedes closes the stream after a refusal's CONNACK, so only they are held until the turn's end
+    if (transport === 'mqtt' || transport === 'mqtts') coalesceWrites(stream);
     this.streams.add(stream);
     stream.once('close', () => {
       this.streams.delete(stream);
