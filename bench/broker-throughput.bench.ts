@@ -93,6 +93,12 @@ for (const [qos, byVariant] of Object.entries(results)) {
     'recording / recording off': rec / plain,
     'recording cost (%)': (1 - rec / plain) * 100,
     'recording / aedes': rec / aedes,
+    // each round measures the two one after the other: the median of those ratios is less moved by
+    // a slow spell of the machine than the ratio of the medians
+    'recording / aedes, by round': median(
+      byVariant['c8y-hil, recording']!.map((r, i) => r.rate / byVariant['aedes']![i]!.rate),
+    ),
+    'recording off / aedes': plain / aedes,
     '--record-sync / recording': med['c8y-hil, --record-sync']! / rec,
     ...(mosq ? { 'recording / mosquitto': rec / mosq } : {}),
     'record complete after load (ms)': median(

@@ -55,16 +55,21 @@ test('frame filter: a held packet and everything after it come later, in order',
   assert.deepEqual(Buffer.concat(out), Buffer.concat([PINGREQ, PUBACK(1), PINGREQ, PUBLISH]));
 });
 
-test('whole packets: dropped ones left out, a late one holds the write', async () => {
+test('whole packets: dropped ones left out, a late one holds itself and what follows it', async () => {
   const { filterWhole } = await import('./frame-filter.ts');
   const bytes = Buffer.concat([PUBACK(1), PUBLISH, PINGREQ]);
   assert.deepEqual(
     filterWhole(bytes, (t) => (t === 4 ? 'drop' : 'pass')),
-    { bytes: Buffer.concat([PUBLISH, PINGREQ]), holdMs: 0 },
+    { now: Buffer.concat([PUBLISH, PINGREQ]), later: Buffer.alloc(0), holdMs: 0 },
   );
   assert.deepEqual(
-    filterWhole(bytes, (t) => (t === 12 ? { holdMs: 40 } : 'pass')),
-    { bytes, holdMs: 40 },
+    filterWhole(bytes, (t) => (t === 3 ? { holdMs: 40 } : 'pass')),
+    { now: PUBACK(1), later: Buffer.concat([PUBLISH, PINGREQ]), holdMs: 40 },
   );
-  assert.equal(filterWhole(bytes, () => 'drop').bytes.length, 0);
+  assert.deepEqual(
+    filterWhole(bytes, (t) => (t === 4 ? { holdMs: 40 } : 'pass')),
+    { now: Buffer.alloc(0), later: bytes, holdMs: 40 },
+  );
+  const none = filterWhole(bytes, () => 'drop');
+  assert.equal(none.now.length + none.later.length, 0);
 });

@@ -83,14 +83,16 @@ export class FrameFilter {
 }
 
 /**
- * The same decisions over bytes that hold whole packets (what the broker writes in one call):
- * the bytes to write, and how long to hold them when a packet among them is to be late.
+ * The same decisions over bytes that hold whole packets (what the broker writes in one call): the
+ * packets to write now, and those from the first late one on, to write after `holdMs` (a late
+ * packet holds what follows it, not what the broker wrote before it in the same turn).
  */
 export function filterWhole(
   bytes: Buffer,
   decide: (type: number, packet: Buffer) => FrameVerdict,
-): { bytes: Buffer; holdMs: number } {
-  const kept: Buffer[] = [];
+): { now: Buffer; later: Buffer; holdMs: number } {
+  const now: Buffer[] = [];
+  const later: Buffer[] = [];
   let holdMs = 0;
   let i = 0;
   while (i < bytes.length) {
@@ -104,9 +106,10 @@ export function filterWhole(
     }
     const end = Math.min(bytes.length, i + n + 1 + remaining);
     const v = decide(bytes[i]! >> 4, bytes.subarray(i, end));
-    if (v !== 'drop') kept.push(bytes.subarray(i, end));
     if (typeof v === 'object') holdMs = Math.max(holdMs, v.holdMs);
+    if (v !== 'drop') (holdMs > 0 ? later : now).push(bytes.subarray(i, end));
     i = end;
   }
-  return { bytes: kept.length === 1 ? kept[0]! : Buffer.concat(kept), holdMs };
+  const joined = (pieces: Buffer[]) => (pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+  return { now: joined(now), later: joined(later), holdMs };
 }

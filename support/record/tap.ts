@@ -12,12 +12,12 @@ type Piece = Buffer | { chunk: Buffer | string; encoding?: BufferEncoding };
 
 /**
  * The harness's faults on a link: `in` takes what arrived (after the record saw it) and pushes on
- * what the broker is to read; `out` says, for what the broker writes, what reaches the wire and
- * how late (undefined: all of it, now). Both are asked only while a fault is armed.
+ * what the broker is to read; `out` says, for what the broker writes, what reaches the wire now
+ * and what after how long (undefined: all of it, now). Both are asked only while a fault is armed.
  */
 export interface LinkFilter {
   in?(chunk: Buffer, push: (b: Buffer) => void): boolean;
-  out?(bytes: Buffer): { bytes: Buffer; holdMs: number } | undefined;
+  out?(bytes: Buffer): { now: Buffer; later: Buffer; holdMs: number } | undefined;
   /** a fault is armed on what the broker writes */
   outArmed?(): boolean;
 }
@@ -43,17 +43,17 @@ export function tapConnection(
     _writev?: (cs: Piece[], cb: WriteCb) => void;
   };
   const write = s._write;
-  /** what the broker wrote, after the faults: recorded as it goes on the wire, held when it is to be late */
+  /** what the broker wrote, after the faults: recorded as it goes on the wire, the late part held */
   const faulty = (self: Duplex, bytes: Buffer, cb: WriteCb): boolean => {
     const f = faults?.out?.(bytes);
     if (!f) return false;
-    const go = () => {
-      if (f.bytes.length === 0) return cb();
-      conn.out(f.bytes);
-      write.call(self, f.bytes, 'buffer' as BufferEncoding, cb);
+    const send = (b: Buffer, done: WriteCb) => {
+      if (b.length === 0) return done();
+      conn.out(b);
+      write.call(self, b, 'buffer' as BufferEncoding, done);
     };
-    if (f.holdMs > 0) setTimeout(go, f.holdMs);
-    else go();
+    const rest = () => (f.holdMs > 0 ? setTimeout(() => send(f.later, cb), f.holdMs) : send(f.later, cb));
+    send(f.now, (err) => (err ? cb(err) : rest()));
     return true;
   };
   s._write = function tappedWrite(chunk, encoding, cb) {
