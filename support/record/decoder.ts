@@ -145,10 +145,10 @@ function readCommonPacket(first: number, buf: Buffer, start: number, end: number
     if (p + (qos > 0 ? 2 : 0) > end || topicLen === 0) return undefined;
     const topicBytes = buf.subarray(start + 2, p);
     if (!isUtf8(topicBytes)) return undefined;
-    let json = `{"retain":${(flags & 1) === 1},"qos":${qos},"dup":${(flags & 8) === 8},"topic":${JSON.stringify(topicBytes.toString('utf8'))}`;
+    const topic = topicBytes.toString('utf8');
+    let json = `{"retain":${(flags & 1) === 1},"qos":${qos},"dup":${(flags & 8) === 8},"topic":${JSON.stringify(topic)}`;
     if (qos > 0) { json += `,"messageId":${buf.readUInt16BE(p)}`; p += 2; }
     const payload = buf.subarray(p, end);
-    const topic = topicBytes.toString('utf8');
     json += isUtf8(payload)
       ? `,"payload":${JSON.stringify(maskSecrets(topic, payload.toString('utf8')))}}`
       : `,"payload":"${payload.toString('base64')}","payloadEncoding":"base64"}`;

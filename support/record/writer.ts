@@ -40,7 +40,8 @@ class LineBuffer {
   private buf = Buffer.allocUnsafe(1 << 20);
   length = 0;
   push(line: string): void {
-    const need = Buffer.byteLength(line) + 1;
+    // a UTF-16 unit is at most 3 bytes of UTF-8: room for that spares measuring the line first
+    const need = line.length * 3 + 1;
     if (this.length + need > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + need));
       this.buf.copy(bigger, 0, 0, this.length);
