@@ -146,7 +146,8 @@ function readCommonPacket(first: number, buf: Buffer, start: number, end: number
     const topicBytes = buf.subarray(start + 2, p);
     if (!isUtf8(topicBytes)) return undefined;
     const topic = topicBytes.toString('utf8');
-    let json = `{"retain":${(flags & 1) === 1},"qos":${qos},"dup":${(flags & 8) === 8},"topic":${JSON.stringify(topic)}`;
+    const fixed = `{"retain":${(flags & 1) === 1},"qos":${qos},"dup":${(flags & 8) === 8}`;
+    let json = `${fixed},"topic":${JSON.stringify(topic)}`;
     if (qos > 0) { json += `,"messageId":${buf.readUInt16BE(p)}`; p += 2; }
     const payload = buf.subarray(p, end);
     json += isUtf8(payload)
