@@ -300,9 +300,7 @@ export class C8yBroker {
     const faults = this.linkFilter(st);
     if (this.options.recording) tapConnection(stream, conn, guard, faults);
     else tapConnection(stream, { in() {}, out() {} } as unknown as RecordedConnection, guard, faults);
-    // only TCP and TLS: held on a WebSocket, a refused login's CONNACK over wss was lost when aedes
-    // closed the stream after it (broker.test.ts), for a reason not found
-    if (transport === 'mqtt' || transport === 'mqtts') coalesceWrites(stream);
+    coalesceWrites(stream);
     this.streams.add(stream);
     stream.once('close', () => {
       this.streams.delete(stream);

@@ -13,6 +13,31 @@ export type TransportProblem = (transport: Transport, problem: string, remote?: 
 
 export interface Listener { transport: Transport; port: number; close(): Promise<void> }
 
+type Pieces = { chunk: Buffer | string; encoding: BufferEncoding }[];
+
+/**
+ * ws' stream sends each write as its own WebSocket message and takes the next only when the socket
+ * has written the last: mqtt-packet writes a packet in pieces under a cork, so a CONNACK went as four
+ * one-byte messages, and with writes held to the turn's end (coalesce-writes.ts) the last three of a
+ * refusal's were still waiting over wss when aedes closed the stream. What was written under a
+ * cork goes as one message.
+ */
+export function oneMessagePerWrite(stream: Duplex): Duplex {
+  const s = stream as Duplex & {
+    _write(chunk: Buffer, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
+    _writev?(chunks: Pieces, cb: (err?: Error | null) => void): void;
+  };
+  const write = s._write; // its own, not a wrapper added later (the record's tap wraps both)
+  s._writev = (chunks, cb) =>
+    write.call(
+      s,
+      Buffer.concat(chunks.map((c) => (typeof c.chunk === 'string' ? Buffer.from(c.chunk, c.encoding) : c.chunk))),
+      'buffer' as BufferEncoding,
+      cb,
+    );
+  return stream;
+}
+
 /**
  * clientCas: the CAs device certificates must chain to. The TLS port asks every client for a
  * certificate but lets the handshake finish without one (or with a bad one): the broker decides at
@@ -48,7 +73,7 @@ export async function listen(transport: Transport, host: string, port: number, m
     });
     wss = new WebSocketServer({ server: web, path: '/mqtt', perMessageDeflate: false });
     wss.on('connection', (ws, req) => {
-      const stream = createWebSocketStream(ws);
+      const stream = oneMessagePerWrite(createWebSocketStream(ws));
       onStream(stream, transport, remoteOf(req.socket), req);
     });
     wss.on('wsClientError', (err, s) => { onProblem(transport, `WebSocket upgrade refused: ${err.message}`, remoteOf(s as net.Socket)); });
